@@ -1,0 +1,59 @@
+// The backend interface: the CPU (OpenMP) and CUDA implementations call the same shared
+// functions (include/retailsynth/model/household_week.h) and produce identical records.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "market.h"
+
+namespace retailsynth {
+
+/// A block of households with their sampled parameters (host copy).
+struct HouseholdBlock {
+  i64 first = 0;
+  i32 n = 0;
+  std::vector<float> params;  // kNumHouseholdParams x n, parameter-major
+  std::vector<i32> home_store;
+  HouseholdView view() const { return HouseholdView{first, n, params.data(), home_store.data()}; }
+};
+
+/// One week's records of a block, grouped by household: household h owns
+/// records[offsets[h] .. offsets[h+1]) in (trip, category) order.
+struct WeekRecords {
+  std::vector<Record> records;
+  std::vector<u32> offsets;  // n + 1
+  std::vector<u8> trips;     // trips per household
+};
+
+/// Everything fixed for a run, as host views; a backend copies what it needs.
+struct RunSetup {
+  u64 seed = 0;
+  CatalogView catalog{};
+  HouseholdSpecView spec{};
+  ChoiceParams choice{};
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual void prepare(const RunSetup& setup) = 0;
+  /// Samples households [first, first + n) and makes them the active block.
+  virtual void sample_households(i64 first, i32 n, HouseholdBlock& out) = 0;
+  /// Simulates the active block for one week.
+  virtual void simulate_week(const WeekInputs& week, WeekRecords& out) = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend();
+
+/// The CUDA backend (kernels/), or nullptr with the reason in `why` when the build has no CUDA
+/// or no device is visible.
+std::unique_ptr<Backend> make_cuda_backend(std::string* why);
+bool cuda_device_available(std::string* why);
+
+/// `--backend auto|cpu|cuda`: auto picks CUDA when a device is present.  Throws InputError for an
+/// unknown name, or for cuda without a device.
+std::unique_ptr<Backend> make_backend(const std::string& which);
+
+}  // namespace retailsynth

@@ -1,0 +1,417 @@
+#include "config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace retailsynth {
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : path) {
+    if (c == '.') {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+const char* kind_name(DistKind k) {
+  switch (k) {
+    case DistKind::kConstant: return "constant";
+    case DistKind::kNormal: return "normal";
+    case DistKind::kLogNormal: return "lognormal";
+    case DistKind::kBeta: return "beta";
+    case DistKind::kGamma: return "gamma";
+    case DistKind::kUniform: return "uniform";
+  }
+  return "?";
+}
+
+/// Parameter names of each distribution kind (a, b).
+std::pair<const char*, const char*> kind_params(DistKind k) {
+  switch (k) {
+    case DistKind::kConstant: return {"value", nullptr};
+    case DistKind::kNormal: return {"mean", "sd"};
+    case DistKind::kLogNormal: return {"mu", "sigma"};
+    case DistKind::kBeta: return {"a", "b"};
+    case DistKind::kGamma: return {"shape", "scale"};
+    case DistKind::kUniform: return {"low", "high"};
+  }
+  return {nullptr, nullptr};
+}
+
+/// Reads and validates keys from the YAML tree, remembering which ones were consumed.
+class Loader {
+ public:
+  Loader(YAML::Node root, std::string file, std::map<std::string, std::string> set_origin)
+      : root_(std::move(root)), file_(std::move(file)), set_origin_(std::move(set_origin)) {}
+
+  void u64v(const char* key, u64& out, u64 lo, u64 hi) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    const std::string s = scalar(n, key, "a non-negative integer");
+    errno = 0;
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+    if (s.empty() || s[0] == '-' || *end != '\0' || errno == ERANGE) fail(n, key, "expected a non-negative integer, got '" + s + "'");
+    if (v < lo || v > hi) fail(n, key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + s);
+    out = v;
+  }
+  template <class I>
+  void intv(const char* key, I& out, long long lo, long long hi) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    const std::string s = scalar(n, key, "an integer");
+    errno = 0;
+    char* end = nullptr;
+    const long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || errno == ERANGE) fail(n, key, "expected an integer, got '" + s + "'");
+    if (v < lo || v > hi) fail(n, key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + s);
+    out = static_cast<I>(v);
+  }
+  void real(const char* key, double& out, double lo, double hi) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    out = parse_real(n, key);
+    if (!(out >= lo && out <= hi)) fail(n, key, "must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " + n.Scalar());
+  }
+  void choice(const char* key, std::string& out, std::initializer_list<const char*> allowed) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    const std::string s = scalar(n, key, "a string");
+    std::string list;
+    for (const char* a : allowed) {
+      if (s == a) {
+        out = s;
+        return;
+      }
+      list += list.empty() ? a : std::string(", ") + a;
+    }
+    fail(n, key, "must be one of {" + list + "}, got '" + s + "'");
+  }
+  void text(const char* key, std::string& out) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    out = n.IsNull() ? std::string() : scalar(n, key, "a string");
+  }
+  /// A distribution map {dist: KIND, <params>, lower: x, upper: y} whose support must lie
+  /// within [lo, hi] (after truncation).
+  void dist(const char* key, DistSpec& out, double lo, double hi) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    if (!n.IsMap()) fail(n, key, "expected a distribution map such as {dist: normal, mean: 0, sd: 1}");
+    const YAML::Node kind_node = n["dist"];
+    if (!kind_node) fail(n, std::string(key) + ".dist", "missing (one of constant, normal, lognormal, beta, gamma, uniform)");
+    const std::string kind = scalar(kind_node, std::string(key) + ".dist", "a string");
+    DistSpec d;
+    bool known = false;
+    for (DistKind k : {DistKind::kConstant, DistKind::kNormal, DistKind::kLogNormal, DistKind::kBeta, DistKind::kGamma,
+                       DistKind::kUniform}) {
+      if (kind == kind_name(k)) {
+        d.kind = k;
+        known = true;
+      }
+    }
+    if (!known) fail(kind_node, std::string(key) + ".dist", "unknown distribution '" + kind + "' (constant, normal, lognormal, beta, gamma, uniform)");
+    const auto [pa, pb] = kind_params(d.kind);
+    bool seen_a = false, seen_b = false;
+    for (const auto& kv : n) {
+      const std::string sub = kv.first.as<std::string>();
+      const std::string full = std::string(key) + "." + sub;
+      if (sub == "dist") continue;
+      const double v = parse_real(kv.second, full);
+      if (pa && sub == pa) {
+        d.a = static_cast<float>(v);
+        seen_a = true;
+      } else if (pb && sub == pb) {
+        d.b = static_cast<float>(v);
+        seen_b = true;
+      } else if (sub == "lower") {
+        d.lower = static_cast<float>(v);
+      } else if (sub == "upper") {
+        d.upper = static_cast<float>(v);
+      } else {
+        fail(kv.first, full, std::string("unknown key for a ") + kind + " distribution (expected " + pa +
+                                 (pb ? std::string(", ") + pb : std::string()) + ", lower, upper)");
+      }
+    }
+    if (!seen_a) fail(n, std::string(key) + "." + pa, "missing");
+    if (pb && !seen_b) fail(n, std::string(key) + "." + pb, "missing");
+    const std::string k = key;
+    switch (d.kind) {
+      case DistKind::kNormal:
+        if (!(d.b >= 0)) fail(n, k + ".sd", "must be >= 0");
+        break;
+      case DistKind::kLogNormal:
+        if (!(d.b >= 0)) fail(n, k + ".sigma", "must be >= 0");
+        break;
+      case DistKind::kBeta:
+        if (!(d.a > 0)) fail(n, k + ".a", "must be > 0");
+        if (!(d.b > 0)) fail(n, k + ".b", "must be > 0");
+        break;
+      case DistKind::kGamma:
+        if (!(d.a > 0)) fail(n, k + ".shape", "must be > 0");
+        if (!(d.b > 0)) fail(n, k + ".scale", "must be > 0");
+        break;
+      case DistKind::kUniform:
+        if (!(d.a <= d.b)) fail(n, k + ".low", "must be <= high");
+        break;
+      case DistKind::kConstant: break;
+    }
+    if (!(d.lower <= d.upper)) fail(n, k + ".lower", "must be <= upper");
+    // Support after truncation must lie inside [lo, hi].
+    double s_lo = -INFINITY, s_hi = INFINITY;
+    switch (d.kind) {
+      case DistKind::kConstant: s_lo = s_hi = d.a; break;
+      case DistKind::kNormal:
+        if (d.b == 0) s_lo = s_hi = d.a;
+        break;
+      case DistKind::kLogNormal: s_lo = 0; break;
+      case DistKind::kBeta: s_lo = 0, s_hi = 1; break;
+      case DistKind::kGamma: s_lo = 0; break;
+      case DistKind::kUniform: s_lo = d.a, s_hi = d.b; break;
+    }
+    s_lo = std::max(s_lo, double(d.lower));
+    s_hi = std::min(s_hi, double(d.upper));
+    if (s_lo < lo || s_hi > hi)
+      fail(n, key, "values must lie in [" + fmt(lo) + ", " + fmt(hi) + "]; the distribution reaches [" + fmt(s_lo) + ", " +
+                       fmt(s_hi) + "] (set lower/upper to truncate)");
+    out = d;
+  }
+
+  /// Every key in the file that no call consumed is an error.
+  void check_unknown() const { walk(root_, ""); }
+
+ private:
+  YAML::Node find(const std::string& key) {
+    consumed_.insert(key);
+    // yaml-cpp's Node::operator= writes through to the tree; reset() rebinds.
+    YAML::Node cur;
+    cur.reset(root_);
+    for (const auto& part : split_path(key)) {
+      if (!cur.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+      bool found = false;
+      for (const auto& kv : cur) {
+        if (kv.first.as<std::string>() == part) {
+          cur.reset(kv.second);
+          found = true;
+          break;
+        }
+      }
+      if (!found) return YAML::Node(YAML::NodeType::Undefined);
+    }
+    return cur;
+  }
+  void walk(const YAML::Node& n, const std::string& prefix) const {
+    if (!prefix.empty() && consumed_.count(prefix)) return;
+    if (n.IsMap()) {
+      for (const auto& kv : n) {
+        const std::string k = kv.first.as<std::string>();
+        const std::string full = prefix.empty() ? k : prefix + "." + k;
+        bool is_prefix = consumed_.count(full) > 0;
+        for (const auto& c : consumed_) is_prefix = is_prefix || c.rfind(full + ".", 0) == 0;
+        if (!is_prefix) fail(kv.first, full, "unknown key");
+        walk(kv.second, full);
+      }
+    } else if (!prefix.empty()) {
+      fail(n, prefix, "expected a map of keys");
+    } else if (!n.IsNull() && n.IsDefined()) {
+      fail(n, "(top level)", "expected a map of keys");
+    }
+  }
+  std::string scalar(const YAML::Node& n, const std::string& key, const char* what) const {
+    if (!n.IsScalar()) fail(n, key, std::string("expected ") + what);
+    return n.Scalar();
+  }
+  double parse_real(const YAML::Node& n, const std::string& key) const {
+    const std::string s = scalar(n, key, "a number");
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(v)) fail(n, key, "expected a number, got '" + s + "'");
+    return v;
+  }
+  static std::string fmt(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+  }
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& msg) const {
+    for (const auto& [path, origin] : set_origin_) {
+      if (key == path || key.rfind(path + ".", 0) == 0) throw InputError(origin + ": " + key + ": " + msg);
+    }
+    const YAML::Mark m = n.Mark();
+    std::string where = file_.empty() ? std::string("config") : file_;
+    if (m.line >= 0) where += ":" + std::to_string(m.line + 1);
+    throw InputError(where + ": " + key + ": " + msg);
+  }
+
+  YAML::Node root_;
+  std::string file_;
+  std::map<std::string, std::string> set_origin_;
+  std::set<std::string> consumed_;
+};
+
+/// Writes each key's value into a JSON object (the resolved config).
+class Dumper {
+ public:
+  explicit Dumper(nlohmann::json& out) : out_(out) {}
+  void u64v(const char* key, u64& v, u64, u64) { at(key) = v; }
+  template <class I>
+  void intv(const char* key, I& v, long long, long long) { at(key) = v; }
+  void real(const char* key, double& v, double, double) { at(key) = v; }
+  void choice(const char* key, std::string& v, std::initializer_list<const char*>) { at(key) = v; }
+  void text(const char* key, std::string& v) { at(key) = v; }
+  void dist(const char* key, DistSpec& d, double, double) {
+    nlohmann::json j;
+    j["dist"] = kind_name(d.kind);
+    const auto [pa, pb] = kind_params(d.kind);
+    // Shortest decimal that reads back as the same float (0.9, not 0.8999999761581421).
+    auto num = [](float x) { return std::stod(fmt::format("{}", x)); };
+    j[pa] = num(d.a);
+    if (pb) j[pb] = num(d.b);
+    if (std::isfinite(d.lower)) j["lower"] = num(d.lower);
+    if (std::isfinite(d.upper)) j["upper"] = num(d.upper);
+    at(key) = j;
+  }
+
+ private:
+  nlohmann::json& at(const char* key) {
+    nlohmann::json* cur = &out_;
+    for (const auto& part : split_path(key)) cur = &(*cur)[part];
+    return *cur;
+  }
+  nlohmann::json& out_;
+};
+
+/// The one list of keys: names, types, ranges.
+template <class V>
+void bind(V& v, Config& c) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  v.u64v("seed", c.seed, 0, std::numeric_limits<u64>::max());
+  v.intv("scale.households", c.scale.households, 1, 4000000000LL);
+  v.intv("scale.products", c.scale.products, 1, 100000000);
+  v.intv("scale.categories", c.scale.categories, 1, rng::kMaxSlots);
+  v.intv("scale.stores", c.scale.stores, 1, 65535);
+  v.intv("scale.weeks", c.scale.weeks, 1, rng::kMaxWeeks);
+  v.choice("catalog.source", c.catalog.source, {"synthetic", "file"});
+  v.text("catalog.file", c.catalog.file);
+  v.intv("catalog.max_products", c.catalog.max_products, 0, 100000000);
+  v.real("catalog.private_label_share", c.catalog.private_label_share, 0, 1);
+  v.real("catalog.private_label_price_ratio", c.catalog.private_label_price_ratio, 0.05, 2);
+  v.real("catalog.price_log_mean", c.catalog.price_log_mean, -3, 6);
+  v.real("catalog.price_log_sd_category", c.catalog.price_log_sd_category, 0, 3);
+  v.real("catalog.price_log_sd_product", c.catalog.price_log_sd_product, 0, 3);
+  v.real("catalog.quality_price_link", c.catalog.quality_price_link, 0, 1);
+  v.real("catalog.popularity_sd", c.catalog.popularity_sd, 0, 10);
+  v.real("stores.price_index_sd", c.stores.price_index_sd, 0, 1);
+  v.real("stores.traffic_sd", c.stores.traffic_sd, 0, 5);
+  v.dist("households.trip_rate", c.households[kTripRate], 0, 50);
+  v.dist("households.store_loyalty", c.households[kStoreLoyalty], 0, 1);
+  v.dist("households.beta_price", c.households[kBetaPrice], -50, 50);
+  v.dist("households.beta_quality", c.households[kBetaQuality], -50, 50);
+  v.dist("households.basket_scale", c.households[kBasketScale], -20, 20);
+  v.dist("households.quantity_scale", c.households[kQuantityScale], 0, 100);
+  v.real("choice.iv_coefficient", c.choice.iv_coefficient, 0, 1);
+  v.real("choice.quality_saturation", c.choice.quality_saturation, 0, 50);
+  v.dist("choice.category_intercept", c.choice.category_intercept, -30, 30);
+  v.intv("choice.max_trips_per_week", c.choice.max_trips_per_week, 1, rng::kMaxTrips);
+  v.choice("output.compress", c.output.compress, {"none", "zstd"});
+  v.intv("output.block_households", c.output.block_households, 0, 4000000000LL);
+  (void)inf;
+}
+
+/// Puts `value` (parsed as YAML) at the dotted `path` inside `root`, creating maps.
+void set_path(YAML::Node root, const std::string& path, const YAML::Node& value, const std::string& origin) {
+  const auto parts = split_path(path);
+  for (const auto& p : parts)
+    if (p.empty()) throw InputError(origin + ": empty key in '" + path + "'");
+  YAML::Node cur;
+  cur.reset(root);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next;
+    next.reset(cur[parts[i]]);
+    if (!next.IsDefined() || next.IsNull()) {
+      cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next.reset(cur[parts[i]]);
+    } else if (!next.IsMap()) {
+      throw InputError(origin + ": " + path + ": '" + parts[i] + "' is not a map of keys");
+    }
+    cur.reset(next);
+  }
+  cur[parts.back()] = value;
+}
+
+}  // namespace
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  Config cfg;
+  YAML::Node root(YAML::NodeType::Map);
+  if (!path.empty()) {
+    if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": cannot read the config file");
+    try {
+      root = YAML::LoadFile(path);
+    } catch (const YAML::Exception& e) {
+      throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+    }
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) throw InputError(path + ": the config must be a map of keys");
+    cfg.source = path;
+    cfg.base_dir = std::filesystem::absolute(path).parent_path().string();
+  } else {
+    cfg.base_dir = std::filesystem::current_path().string();
+  }
+  std::map<std::string, std::string> origin;
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--set " + o + ": expected key=value");
+    const std::string key = o.substr(0, eq);
+    const std::string val = o.substr(eq + 1);
+    YAML::Node v;
+    try {
+      v = YAML::Load(val);
+    } catch (const YAML::Exception& e) {
+      throw InputError("--set " + o + ": invalid value: " + e.msg);
+    }
+    set_path(root, key, v, "--set " + o);
+    origin[key] = "--set " + o;
+  }
+  Loader loader(root, path, origin);
+  bind(loader, cfg);
+  loader.check_unknown();
+  // Relative paths: from the file, against the file's folder; from --set, against the current folder.
+  for (std::string* p : {&cfg.catalog.file}) {
+    if (p->empty() || std::filesystem::path(*p).is_absolute()) continue;
+    const std::filesystem::path base =
+        origin.count("catalog.file") || path.empty() ? std::filesystem::current_path() : std::filesystem::path(cfg.base_dir);
+    *p = (base / *p).lexically_normal().string();
+  }
+  if (cfg.catalog.source == "file" && cfg.catalog.file.empty())
+    throw InputError((path.empty() ? std::string("config") : path) + ": catalog.file: required when catalog.source is 'file'");
+  return cfg;
+}
+
+nlohmann::json config_to_json(const Config& cfg) {
+  nlohmann::json j = nlohmann::json::object();
+  Config copy = cfg;
+  Dumper d(j);
+  bind(d, copy);
+  return j;
+}
+
+}  // namespace retailsynth

@@ -1,0 +1,80 @@
+// Typed configuration with defaults, loaded from YAML and validated key by key (DESIGN §6.1).
+#pragma once
+#include <nlohmann/json_fwd.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "retailsynth/model/views.h"
+#include "retailsynth/rng/streams.h"
+
+namespace retailsynth {
+
+/// Bad input (config, CSV, flags): the CLI prints the one-line message and exits 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  u64 seed = 20170101;
+
+  struct Scale {
+    i64 households = 5000;
+    i32 products = 20000;
+    i32 categories = 300;
+    i32 stores = 50;
+    i32 weeks = 104;
+  } scale;
+
+  struct Catalog {
+    std::string source = "synthetic";  // synthetic | file
+    std::string file;                  // TCJ product.csv or CompleteJourney 2.0 products.csv
+    i32 max_products = 0;              // with source=file: keep the first N merchandise products (0 = all)
+    double private_label_share = 0.25;
+    double private_label_price_ratio = 0.75;  // private label base price relative to national
+    double price_log_mean = 1.0;              // mean over categories of log base price ($)
+    double price_log_sd_category = 0.55;      // spread of category price levels
+    double price_log_sd_product = 0.30;       // spread of prices inside a category
+    double quality_price_link = 0.6;          // weight of the price rank in quality (0 = unrelated)
+    double popularity_sd = 1.0;               // sd of the product intercept a_j
+  } catalog;
+
+  struct Stores {
+    double price_index_sd = 0.03;  // sd of log store price index
+    double traffic_sd = 0.5;       // sd of log store traffic weight (home-store choice)
+  } stores;
+
+  /// Heterogeneity distributions, indexed by HouseholdParam.
+  DistSpec households[kNumHouseholdParams] = {
+      {DistKind::kLogNormal, -0.42f, 1.0f, 0.0f, 10.0f},         // trip_rate: mean 1.08 trips/week
+      {DistKind::kBeta, 8.0f, 2.0f, 0.0f, 1.0f},                 // store_loyalty: mean 0.8
+      {DistKind::kNormal, -2.5f, 0.8f, -8.0f, 0.0f},             // beta_price (log price)
+      {DistKind::kLogNormal, 1.2f, 0.5f, 0.0f, 30.0f},           // beta_quality
+      {DistKind::kNormal, 0.0f, 0.5f, -3.0f, 3.0f},              // basket_scale
+      {DistKind::kGamma, 2.0f, 0.15f, 0.0f, 20.0f},              // quantity_scale: mean 0.3
+  };
+
+  struct Choice {
+    double iv_coefficient = 0.1;      // mu (DESIGN §3.7a)
+    double quality_saturation = 1.5;  // kappa
+    DistSpec category_intercept{DistKind::kNormal, -4.0f, 0.9f, -12.0f, 4.0f};  // gamma_k
+    i32 max_trips_per_week = 12;
+  } choice;
+
+  struct Output {
+    std::string compress = "none";  // none | zstd
+    i64 block_households = 0;       // households simulated per block (0 = automatic)
+  } output;
+
+  std::string source;  // the config file, for messages
+  std::string base_dir;  // relative paths in the file resolve against this folder (made absolute on load)
+};
+
+/// Loads `path` (empty: the built-in defaults), applies `--set key=value` overrides and validates
+/// every key.  Throws InputError naming the file, line and dotted key.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The resolved configuration as JSON (the manifest's "config").
+nlohmann::json config_to_json(const Config& cfg);
+
+}  // namespace retailsynth

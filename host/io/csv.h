@@ -1,0 +1,41 @@
+// CSV input: the product-table reader (TCJ product.csv or CompleteJourney 2.0 products.csv),
+// built on the fast-cpp-csv-parser (libfccp), and a small line splitter.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "retailsynth/common.h"
+
+namespace retailsynth {
+
+enum class ProductLayout { kTcj, kCompleteJourney2 };
+
+struct ProductRow {
+  i64 product_id = 0;
+  std::string manufacturer, department, commodity, sub_commodity, size;
+  bool private_label = false;
+};
+
+struct ProductTable {
+  ProductLayout layout = ProductLayout::kTcj;
+  std::vector<ProductRow> rows;
+};
+
+/// Reads a product table, detecting the layout by its header.  Quoted fields, NA (read as an
+/// empty field) and CRLF line ends are handled; errors throw InputError naming file and line.
+ProductTable read_product_table(const std::string& path);
+
+/// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
+std::vector<std::string> split_csv_line(const std::string& line);
+
+/// FNV-1a, a stable hash for names (std::hash is not portable across libraries).
+inline u64 fnv1a(const std::string& s) {
+  u64 h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace retailsynth

@@ -1,0 +1,51 @@
+// Output files: streamed writes, optional zstd, xxHash64 of the bytes on disk, row counts.
+#pragma once
+#include <zstd.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "retailsynth/common.h"
+
+struct XXH64_state_s;
+
+namespace retailsynth {
+
+struct FileSummary {
+  std::string name;  // relative to the output folder
+  u64 rows = 0;      // data rows (header excluded)
+  u64 bytes = 0;     // bytes on disk
+  std::string xxh64;
+};
+
+class OutputFile {
+ public:
+  /// Creates `dir/name` (appending ".zst" when `zstd`).  Throws std::runtime_error on I/O errors.
+  OutputFile(const std::string& dir, const std::string& name, bool zstd);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write(std::string_view bytes);
+  void add_rows(u64 n) { rows_ += n; }
+  /// Flushes, closes and returns the summary.
+  FileSummary close();
+
+ private:
+  void put(const void* data, size_t n);
+  std::string path_, name_;
+  std::FILE* f_ = nullptr;
+  ZSTD_CCtx* zc_ = nullptr;
+  std::string zbuf_;
+  XXH64_state_s* hash_ = nullptr;
+  u64 rows_ = 0, bytes_ = 0;
+};
+
+/// Appends "-1.23" style dollars for a cent amount (never "-0.00").
+void append_cents(std::string& out, i64 cents);
+
+/// Quotes a CSV field when it holds a comma, quote or newline.
+std::string csv_field(const std::string& s);
+
+}  // namespace retailsynth

@@ -1,0 +1,332 @@
+#include "simulator.h"
+
+#include <fmt/format.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "backend.h"
+#include "config.h"
+#include "io/output.h"
+#include "market.h"
+#include "world.h"
+
+namespace fs = std::filesystem;
+
+namespace retailsynth {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+constexpr const char* kTransactionHeader =
+    "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,TRANS_TIME,WEEK_NO,COUPON_DISC,"
+    "COUPON_MATCH_DISC\n";
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/// Removes a temporary folder unless the run committed it.
+struct TempDir {
+  fs::path path;
+  bool committed = false;
+  ~TempDir() {
+    if (!committed && !path.empty()) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+};
+
+struct Progress {
+  bool on = false;
+  Clock::time_point start = Clock::now();
+  i64 steps_total = 0, steps_done = 0;
+  void step(int block, int n_blocks, u32 week, u32 weeks, u64 rows) {
+    ++steps_done;
+    if (!on) return;
+    const double t = since(start);
+    const double rate = t > 0 ? rows / t : 0;
+    const double eta = steps_done > 0 ? t * (steps_total - steps_done) / steps_done : 0;
+    const int e = static_cast<int>(eta + 0.5);
+    std::fprintf(stderr, "\r  block %d/%d  week %u/%u  rows %s  %.2f M rows/s  ETA %d:%02d:%02d   ", block, n_blocks, week,
+                 weeks, fmt::format("{:L}", rows).c_str(), rate / 1e6, e / 3600, (e / 60) % 60, e % 60);
+    std::fflush(stderr);
+  }
+  void done() {
+    if (on) std::fprintf(stderr, "\n");
+  }
+};
+
+/// Formats the transaction lines of households [h0, h1) of a block for all weeks.
+void format_households(std::string& out, const HouseholdBlock& block, const std::vector<WeekRecords>& weeks, i32 h0,
+                       i32 h1, const Catalog& cat, const Stores& stores, i64 total_weeks, u64& rows) {
+  for (i32 h = h0; h < h1; ++h) {
+    const i64 hh = block.first + h;
+    const auto key = fmt::format_int(hh + 1);
+    for (size_t w = 0; w < weeks.size(); ++w) {
+      const WeekRecords& wr = weeks[w];
+      const i64 week = static_cast<i64>(w) + 1;
+      for (u32 i = wr.offsets[h]; i < wr.offsets[h + 1]; ++i) {
+        const Record& r = wr.records[i];
+        const i64 basket = 1 + (hh * total_weeks + (week - 1)) * 16 + r.trip;
+        const i64 qty = r.quantity;
+        out.append(key.data(), key.size());
+        out += ',';
+        out += fmt::format_int(basket).c_str();
+        out += ',';
+        out += fmt::format_int((week - 1) * 7 + r.day + 1).c_str();
+        out += ',';
+        out += fmt::format_int(cat.product_id[r.product]).c_str();
+        out += ',';
+        out += fmt::format_int(qty).c_str();
+        out += ',';
+        append_cents(out, qty * static_cast<i64>(r.shelf_cents));
+        out += ',';
+        out += fmt::format_int(stores.store_id[r.store]).c_str();
+        out += ',';
+        append_cents(out, -qty * (static_cast<i64>(r.base_cents) - static_cast<i64>(r.shelf_cents)));
+        char hhmm[24];
+        std::snprintf(hhmm, sizeof hhmm, ",%02d%02d,", r.minute / 60, r.minute % 60);
+        out += hhmm;
+        out += fmt::format_int(week).c_str();
+        out += ",0.00,0.00\n";
+        ++rows;
+      }
+    }
+  }
+}
+
+void write_product_csv(const std::string& dir, const Catalog& cat, FileSummary& sum) {
+  OutputFile f(dir, "product.csv", false);
+  std::string buf = "PRODUCT_ID,MANUFACTURER,DEPARTMENT,BRAND,COMMODITY_DESC,SUB_COMMODITY_DESC,CURR_SIZE_OF_PRODUCT\n";
+  for (i32 j = 0; j < cat.n_products(); ++j) {
+    const i32 k = cat.category[j];
+    buf += fmt::format("{},{},{},{},{},{},{}\n", cat.product_id[j], csv_field(cat.manufacturer[j]),
+                       csv_field(cat.cat_department[k]), cat.private_label[j] ? "Private" : "National",
+                       csv_field(cat.cat_name[k]), csv_field(cat.subcat_name[cat.subcategory[j]]), csv_field(cat.size[j]));
+  }
+  f.write(buf);
+  f.add_rows(cat.n_products());
+  sum = f.close();
+}
+
+void write_truth_tables(const std::string& dir, const Catalog& cat, const Stores& stores, std::vector<FileSummary>& sums) {
+  {
+    OutputFile f(dir, "truth/products.csv", false);
+    std::string buf = "PRODUCT_ID,COMMODITY_DESC,base_price,quality,popularity\n";
+    for (i32 j = 0; j < cat.n_products(); ++j)
+      buf += fmt::format("{},{},{:.4f},{:.6g},{:.6g}\n", cat.product_id[j], csv_field(cat.cat_name[cat.category[j]]),
+                         cat.base_price[j], cat.quality[j], cat.alpha[j]);
+    f.write(buf);
+    f.add_rows(cat.n_products());
+    sums.push_back(f.close());
+  }
+  {
+    OutputFile f(dir, "truth/categories.csv", false);
+    std::string buf = "COMMODITY_DESC,DEPARTMENT,n_products,intercept,iv_reference\n";
+    for (i32 k = 0; k < cat.n_categories(); ++k)
+      buf += fmt::format("{},{},{},{:.6g},{:.6g}\n", csv_field(cat.cat_name[k]), csv_field(cat.cat_department[k]),
+                         cat.cat_begin[k + 1] - cat.cat_begin[k], cat.cat_intercept[k], cat.cat_iv_ref[k]);
+    f.write(buf);
+    f.add_rows(cat.n_categories());
+    sums.push_back(f.close());
+  }
+  {
+    OutputFile f(dir, "truth/stores.csv", false);
+    std::string buf = "STORE_ID,type,price_index,traffic_share\n";
+    for (i32 s = 0; s < stores.size(); ++s)
+      buf += fmt::format("{},{},{:.6g},{:.6g}\n", stores.store_id[s], stores.type[s], stores.price_index[s],
+                         stores.traffic[s]);
+    f.write(buf);
+    f.add_rows(stores.size());
+    sums.push_back(f.close());
+  }
+}
+
+void append_households(OutputFile& f, const HouseholdBlock& b, const Stores& stores) {
+  std::string buf;
+  for (i32 h = 0; h < b.n; ++h) {
+    buf += fmt::format("{},{}", b.first + h + 1, stores.store_id[b.home_store[h]]);
+    for (int p = 0; p < kNumHouseholdParams; ++p) buf += fmt::format(",{:.9g}", b.params[static_cast<size_t>(p) * b.n + h]);
+    buf += '\n';
+  }
+  f.write(buf);
+  f.add_rows(b.n);
+}
+
+/// Moves the finished temporary folder into place (replacing an old output with --force).
+void commit(TempDir& tmp, const fs::path& out, bool force) {
+  std::error_code ec;
+  fs::path old;
+  if (fs::exists(out)) {
+    if (fs::is_directory(out) && fs::is_empty(out)) {
+      fs::remove(out);
+    } else {
+      if (!force) throw InputError(out.string() + ": appeared during the run and is not empty");
+      old = out.string() + ".old-" + std::to_string(::getpid());
+      fs::rename(out, old);
+    }
+  }
+  fs::rename(tmp.path, out);
+  tmp.committed = true;
+  if (!old.empty()) fs::remove_all(old, ec);
+}
+
+}  // namespace
+
+GenerateResult generate(const GenerateOptions& opt) {
+  const auto t_start = Clock::now();
+  if (opt.out_dir.empty()) throw InputError("--out: required");
+  Config cfg = load_config(opt.config_path, opt.overrides);
+  if (opt.seed) cfg.seed = *opt.seed;
+  if (!opt.compress.empty()) {
+    if (opt.compress != "zstd" && opt.compress != "none") throw InputError("--compress: must be zstd or none, got '" + opt.compress + "'");
+    cfg.output.compress = opt.compress;
+  }
+  if (opt.shard_count < 1 || opt.shard_index < 0 || opt.shard_index >= opt.shard_count)
+    throw InputError("--shard: expected I/N with 0 <= I < N");
+  const fs::path out = fs::absolute(opt.out_dir).lexically_normal();
+  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out)) && !opt.force)
+    throw InputError(out.string() + ": exists and is not empty (use --force to replace it)");
+  if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+
+  auto backend = make_backend(opt.backend);
+
+  // World and market.
+  const Catalog cat = build_catalog(cfg);
+  const Stores stores = build_stores(cfg);
+  const Market market(cfg, cat, stores);
+  const i64 C = cfg.scale.households;
+  const i64 first = C * opt.shard_index / opt.shard_count;
+  const i64 last = C * (opt.shard_index + 1) / opt.shard_count;
+  const u32 W = static_cast<u32>(cfg.scale.weeks);
+
+  HouseholdSpecView spec{};
+  for (int p = 0; p < kNumHouseholdParams; ++p) spec.params[p] = cfg.households[p];
+  spec.n_stores = stores.size();
+  spec.store_cdf = stores.cdf.data();
+  RunSetup setup{cfg.seed, cat.view(), spec,
+                 ChoiceParams{static_cast<float>(cfg.choice.iv_coefficient), static_cast<float>(cfg.choice.quality_saturation),
+                              cfg.choice.max_trips_per_week}};
+  backend->prepare(setup);
+
+  // Output folder: a temporary sibling, renamed into place at the end.
+  fs::create_directories(out.parent_path());
+  TempDir tmp;
+  tmp.path = out.parent_path() / (out.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  fs::remove_all(tmp.path);
+  fs::create_directories(tmp.path / "truth");
+  const std::string dir = tmp.path.string();
+  const bool zstd = cfg.output.compress == "zstd";
+  const double setup_s = since(t_start);
+
+  std::vector<FileSummary> sums(1);
+  write_product_csv(dir, cat, sums[0]);
+  write_truth_tables(dir, cat, stores, sums);
+
+  OutputFile tx(dir, "transaction_data.csv", zstd);
+  tx.write(kTransactionHeader);
+  OutputFile hh(dir, "truth/households.csv", false);
+  {
+    std::string head = "household_key,home_store";
+    for (const char* n : kHouseholdParamNames) head += std::string(",") + n;
+    hh.write(head + "\n");
+  }
+
+  // Households are simulated in blocks, every week of a block before the next block, so the
+  // transaction file is ordered by household (shards concatenate) while memory stays bounded.
+  const i64 n_hh = last - first;
+  i64 block_size = cfg.output.block_households;
+  if (block_size <= 0) block_size = std::clamp<i64>(16'000'000 / (static_cast<i64>(W) * 12), 1024, 1 << 20);
+  block_size = std::min<i64>(block_size, std::max<i64>(n_hh, 1));
+  const int n_blocks = static_cast<int>((n_hh + block_size - 1) / block_size);
+
+  Progress progress;
+  progress.on = !opt.quiet && ::isatty(2);
+  progress.steps_total = static_cast<i64>(n_blocks) * W;
+  double sim_s = 0, write_s = 0;
+  u64 tx_rows = 0, trips = 0;
+  WeekInputs week_in;
+  std::vector<WeekRecords> weeks(W);
+  HouseholdBlock block;
+  const int n_threads = omp_get_max_threads();
+  for (int b = 0; b < n_blocks; ++b) {
+    const i64 b_first = first + static_cast<i64>(b) * block_size;
+    const i32 b_n = static_cast<i32>(std::min<i64>(block_size, last - b_first));
+    auto t0 = Clock::now();
+    backend->sample_households(b_first, b_n, block);
+    u64 block_rows = 0;
+    for (u32 w = 1; w <= W; ++w) {
+      market.build_week(w, week_in);
+      backend->simulate_week(week_in, weeks[w - 1]);
+      block_rows += weeks[w - 1].records.size();
+      for (u8 t : weeks[w - 1].trips) trips += t;
+      progress.step(b + 1, n_blocks, w, W, tx_rows + block_rows);
+    }
+    sim_s += since(t0);
+    t0 = Clock::now();
+    append_households(hh, block, stores);
+    // Format in parallel, chunks of households, written in order.
+    constexpr i32 kChunk = 64;
+    const i32 n_chunks = (b_n + kChunk - 1) / kChunk;
+    const i32 per_round = std::max(1, n_threads) * 4;
+    std::vector<std::string> bufs(per_round);
+    std::vector<u64> rows(per_round);
+    for (i32 c0 = 0; c0 < n_chunks; c0 += per_round) {
+      const i32 c1 = std::min(n_chunks, c0 + per_round);
+#pragma omp parallel for schedule(dynamic, 1)
+      for (i32 c = c0; c < c1; ++c) {
+        std::string& s = bufs[c - c0];
+        s.clear();
+        rows[c - c0] = 0;
+        format_households(s, block, weeks, c * kChunk, std::min(b_n, (c + 1) * kChunk), cat, stores, W, rows[c - c0]);
+      }
+      for (i32 c = c0; c < c1; ++c) {
+        tx.write(bufs[c - c0]);
+        tx.add_rows(rows[c - c0]);
+        tx_rows += rows[c - c0];
+      }
+    }
+    write_s += since(t0);
+  }
+  progress.done();
+  sums.push_back(tx.close());
+  sums.push_back(hh.close());
+
+  // Manifest, then the rename that makes the output visible.
+  nlohmann::json m;
+  m["generator"] = "retailsynth";
+  m["version"] = kVersion;
+  m["seed"] = cfg.seed;
+  m["backend"] = backend->name();
+  m["threads"] = n_threads;
+  m["shard"] = {{"index", opt.shard_index}, {"count", opt.shard_count}, {"households_first", first + 1},
+                {"households_last", last}};
+  m["config_file"] = cfg.source;
+  m["config"] = config_to_json(cfg);
+  m["world"] = {{"products", cat.n_products()}, {"categories", cat.n_categories()}, {"stores", stores.size()},
+                {"weeks", W}, {"households", n_hh}};
+  m["totals"] = {{"trips", trips}, {"transaction_rows", tx_rows}};
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& s : sums) files[s.name] = {{"rows", s.rows}, {"bytes", s.bytes}, {"xxh64", s.xxh64}};
+  m["files"] = files;
+  const double total_s = since(t_start);
+  m["timings_s"] = {{"setup", setup_s}, {"simulate", sim_s}, {"write", write_s}, {"total", total_s}};
+  {
+    OutputFile mf(dir, "manifest.json", false);
+    mf.write(m.dump(2) + "\n");
+    mf.close();
+  }
+  commit(tmp, out, opt.force);
+  if (!opt.quiet)
+    std::fprintf(stderr, "retailsynth: %s rows, %lld households x %u weeks, %d products, backend %s, %.1f s -> %s\n",
+                 fmt::format("{:L}", tx_rows).c_str(), static_cast<long long>(n_hh), W, cat.n_products(),
+                 backend->name().c_str(), total_s, out.string().c_str());
+  return GenerateResult{tx_rows, total_s, backend->name()};
+}
+
+}  // namespace retailsynth

@@ -1,0 +1,34 @@
+// `retailsynth generate`: the block/week loop and the output folder (DESIGN §2, §6.2).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "retailsynth/common.h"
+
+namespace retailsynth {
+
+struct GenerateOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;  // --set key=value
+  std::string out_dir;
+  std::string backend = "auto";
+  std::optional<u64> seed;
+  i64 shard_index = 0, shard_count = 1;
+  int threads = 0;  // 0: OpenMP's default
+  std::string compress;  // empty: the config's output.compress
+  bool force = false;
+  bool quiet = false;
+};
+
+struct GenerateResult {
+  u64 transaction_rows = 0;
+  double seconds = 0;
+  std::string backend;
+};
+
+/// Runs a generation.  Throws InputError for bad input (exit 2), std::runtime_error otherwise;
+/// on any failure the output folder is left as it was.
+GenerateResult generate(const GenerateOptions& opt);
+
+}  // namespace retailsynth

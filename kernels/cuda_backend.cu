@@ -1,0 +1,250 @@
+// CUDA backend: household parameters sampled with cuRAND Philox, the trip/choice kernel (a
+// thread per household calling the shared simulate_household_week), and compaction of the
+// per-household record slots with CUB.  Device buffers are Thrust vectors.
+#include <cub/device/device_reduce.cuh>
+#include <cub/device/device_scan.cuh>
+#include <curand_kernel.h>
+#include <thrust/device_vector.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "backend.h"
+#include "cuda_backend.h"
+#include "retailsynth/model/household_week.h"
+
+#define RS_CUDA_CHECK(call)                                                                                  \
+  do {                                                                                                       \
+    const cudaError_t rs_err_ = (call);                                                                      \
+    if (rs_err_ != cudaSuccess)                                                                              \
+      throw std::runtime_error(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " + #call + ": " + \
+                               cudaGetErrorString(rs_err_));                                                 \
+  } while (0)
+
+// Launch check: the error of the launch always; the kernel's own errors synchronously only in
+// debug builds (release builds see them at the next synchronising call).
+#ifdef NDEBUG
+#define RS_CUDA_LAUNCH_CHECK() RS_CUDA_CHECK(cudaGetLastError())
+#else
+#define RS_CUDA_LAUNCH_CHECK()                 \
+  do {                                         \
+    RS_CUDA_CHECK(cudaGetLastError());         \
+    RS_CUDA_CHECK(cudaDeviceSynchronize());    \
+  } while (0)
+#endif
+
+namespace retailsynth {
+namespace {
+
+/// cuRAND Philox behind the generator interface of the shared transforms.
+struct CurandStream {
+  curandStatePhilox4_32_10_t st;
+  __device__ RS_FORCEINLINE u32 next_u32() { return curand(&st); }
+};
+
+struct CurandRng {
+  u64 seed;
+  RS_HD RS_FORCEINLINE CurandStream stream(u64 subsequence, u64 offset) const {
+#ifdef __CUDA_ARCH__
+    CurandStream s;
+    curand_init(seed, subsequence, offset, &s.st);
+    return s;
+#else
+    (void)subsequence;
+    (void)offset;
+    return CurandStream{};  // never called on the host
+#endif
+  }
+};
+
+/// Records of one household-week go to its fixed slot; the count goes on past the capacity so
+/// the host can grow the slots and run the week again (the week is a pure function of its
+/// inputs, so the rerun gives the same records).
+struct SlotSink {
+  Record* base;
+  u32 cap;
+  u32 count;
+  __device__ RS_FORCEINLINE void emit(const Record& r) {
+    if (count < cap) base[count] = r;
+    ++count;
+  }
+};
+
+template <class T>
+T* raw(thrust::device_vector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+__global__ void sample_households_kernel(HouseholdSpecView spec, CurandRng rng, i64 first, i32 n, float* params,
+                                         i32* home) {
+  const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (h >= n) return;
+  sample_household(spec, first + h, rng, params + h, n, home + h);
+}
+
+__global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u32* counts, u8* trips) {
+  const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (h >= v.hh.n) return;
+  SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0};
+  trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink));
+  counts[h] = sink.count;
+}
+
+__global__ void gather_kernel(const Record* slots, u32 cap, const u32* offsets, i32 n, Record* out) {
+  const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (h >= n) return;
+  const u32 begin = offsets[h];
+  const u32 count = offsets[h + 1] - begin;
+  const Record* src = slots + static_cast<i64>(h) * cap;
+  for (u32 i = 0; i < count; ++i) out[begin + i] = src[i];
+}
+
+__global__ void philox_words_kernel(u64 seed, u64 sub, u64 off, int n, u32* out) {
+  if (blockIdx.x != 0 || threadIdx.x != 0) return;
+  auto s = CurandRng{seed}.stream(sub, off);
+  for (int i = 0; i < n; ++i) out[i] = s.next_u32();
+}
+
+__global__ void sample_dist_kernel(DistSpec d, u64 seed, int n, float* out) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i >= n) return;
+  auto s = CurandRng{seed}.stream(static_cast<u64>(i), 0);
+  out[i] = sample(d, s);
+}
+
+constexpr int kThreads = 128;
+int blocks_for(i64 n) { return static_cast<int>((n + kThreads - 1) / kThreads); }
+
+class CudaBackend final : public Backend {
+ public:
+  std::string name() const override { return "cuda"; }
+
+  void prepare(const RunSetup& setup) override {
+    setup_ = setup;
+    const CatalogView& c = setup.catalog;
+    cat_begin_.assign(c.cat_begin, c.cat_begin + c.n_categories + 1);
+    alpha_.assign(c.alpha, c.alpha + c.n_products);
+    quality_.assign(c.quality, c.quality + c.n_products);
+    cat_intercept_.assign(c.cat_intercept, c.cat_intercept + c.n_categories);
+    cat_iv_ref_.assign(c.cat_iv_ref, c.cat_iv_ref + c.n_categories);
+    store_cdf_.assign(setup.spec.store_cdf, setup.spec.store_cdf + setup.spec.n_stores);
+    cat_ = CatalogView{c.n_products, c.n_categories, raw(cat_begin_), raw(alpha_), raw(quality_), raw(cat_intercept_),
+                       raw(cat_iv_ref_)};
+    spec_ = setup.spec;
+    spec_.store_cdf = raw(store_cdf_);
+  }
+
+  void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
+    params_.resize(static_cast<size_t>(kNumHouseholdParams) * n);
+    home_.resize(n);
+    sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, CurandRng{setup_.seed}, first, n, raw(params_),
+                                                          raw(home_));
+    RS_CUDA_LAUNCH_CHECK();
+    out.first = first;
+    out.n = n;
+    out.params.resize(params_.size());
+    out.home_store.resize(n);
+    thrust::copy(params_.begin(), params_.end(), out.params.begin());
+    thrust::copy(home_.begin(), home_.end(), out.home_store.begin());
+    block_ = HouseholdView{first, n, raw(params_), raw(home_)};
+  }
+
+  void simulate_week(const WeekInputs& week, WeekRecords& out) override {
+    const i32 n = block_.n;
+    log_price_.assign(week.log_price.begin(), week.log_price.end());
+    shelf_.assign(week.shelf_cents.begin(), week.shelf_cents.end());
+    base_.assign(week.base_cents.begin(), week.base_cents.end());
+    const WeekView wv{week.week, week.n_stores, week.n_products, raw(log_price_), raw(shelf_), raw(base_)};
+    const SimView v{cat_, wv, block_, setup_.choice};
+    counts_.resize(n);
+    trips_.resize(n);
+    offsets_.resize(n + 1);
+    for (;;) {
+      const size_t need = static_cast<size_t>(n) * cap_;
+      if (slots_.size() < need) slots_.resize(need);
+      week_kernel<<<blocks_for(n), kThreads>>>(v, CurandRng{setup_.seed}, raw(slots_), cap_, raw(counts_), raw(trips_));
+      RS_CUDA_LAUNCH_CHECK();
+      const u32 most = max_count(n);
+      if (most <= cap_) break;
+      while (cap_ < most) cap_ *= 2;  // grow the slots and run the week again
+    }
+    // offsets[0] = 0, offsets[h+1] = counts[0] + ... + counts[h]
+    RS_CUDA_CHECK(cudaMemset(raw(offsets_), 0, sizeof(u32)));
+    size_t tmp_bytes = 0;
+    RS_CUDA_CHECK(cub::DeviceScan::InclusiveSum(nullptr, tmp_bytes, raw(counts_), raw(offsets_) + 1, n));
+    if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
+    RS_CUDA_CHECK(cub::DeviceScan::InclusiveSum(raw(temp_), tmp_bytes, raw(counts_), raw(offsets_) + 1, n));
+    out.offsets.resize(n + 1);
+    thrust::copy(offsets_.begin(), offsets_.end(), out.offsets.begin());
+    const u32 total = out.offsets[n];
+    compact_.resize(total > 0 ? total : 1);
+    gather_kernel<<<blocks_for(n), kThreads>>>(raw(slots_), cap_, raw(offsets_), n, raw(compact_));
+    RS_CUDA_LAUNCH_CHECK();
+    out.records.resize(total);
+    if (total > 0)
+      RS_CUDA_CHECK(cudaMemcpy(out.records.data(), raw(compact_), sizeof(Record) * total, cudaMemcpyDeviceToHost));
+    out.trips.resize(n);
+    thrust::copy(trips_.begin(), trips_.end(), out.trips.begin());
+  }
+
+ private:
+  u32 max_count(i32 n) {
+    size_t tmp_bytes = 0;
+    max_.resize(1);
+    RS_CUDA_CHECK(cub::DeviceReduce::Max(nullptr, tmp_bytes, raw(counts_), raw(max_), n));
+    if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
+    RS_CUDA_CHECK(cub::DeviceReduce::Max(raw(temp_), tmp_bytes, raw(counts_), raw(max_), n));
+    return max_[0];
+  }
+
+  RunSetup setup_{};
+  CatalogView cat_{};
+  HouseholdSpecView spec_{};
+  HouseholdView block_{};
+  u32 cap_ = 128;
+  thrust::device_vector<i32> cat_begin_, home_;
+  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_;
+  thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_;
+  thrust::device_vector<u8> trips_, temp_;
+  thrust::device_vector<Record> slots_, compact_;
+};
+
+}  // namespace
+
+bool cuda_device_available(std::string* why) {
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess || n == 0) {
+    if (why) *why = e != cudaSuccess ? std::string("no CUDA device: ") + cudaGetErrorString(e) : "no CUDA device";
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Backend> make_cuda_backend(std::string* why) {
+  if (!cuda_device_available(why)) return nullptr;
+  return std::make_unique<CudaBackend>();
+}
+
+namespace cuda {
+
+std::vector<u32> philox_words(u64 seed, u64 subsequence, u64 offset, int n) {
+  thrust::device_vector<u32> d(n);
+  philox_words_kernel<<<1, 1>>>(seed, subsequence, offset, n, raw(d));
+  RS_CUDA_LAUNCH_CHECK();
+  std::vector<u32> h(n);
+  thrust::copy(d.begin(), d.end(), h.begin());
+  return h;
+}
+
+std::vector<float> sample_distribution(const DistSpec& spec, u64 seed, int n) {
+  thrust::device_vector<float> d(n);
+  sample_dist_kernel<<<blocks_for(n), kThreads>>>(spec, seed, n, raw(d));
+  RS_CUDA_LAUNCH_CHECK();
+  std::vector<float> h(n);
+  thrust::copy(d.begin(), d.end(), h.begin());
+  return h;
+}
+
+}  // namespace cuda
+}  // namespace retailsynth

@@ -1,0 +1,18 @@
+// Host-callable entry points of the CUDA code, with no CUDA types (DESIGN §5).  The backend
+// itself is reached through host/backend.h (make_cuda_backend); these are hooks for tests.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "retailsynth/model/dist_spec.h"
+
+namespace retailsynth::cuda {
+
+/// Words of cuRAND's Philox stream: curand_init(seed, subsequence, offset) then n curand().
+std::vector<u32> philox_words(u64 seed, u64 subsequence, u64 offset, int n);
+
+/// n draws of `d`, draw i from stream (seed, subsequence i, offset 0), sampled on the device
+/// with the shared transforms over cuRAND words.
+std::vector<float> sample_distribution(const DistSpec& d, u64 seed, int n);
+
+}  // namespace retailsynth::cuda

@@ -1,0 +1,51 @@
+// Helpers for tests: temporary folders, files, running the binary.
+#pragma once
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace rs_test {
+
+inline std::filesystem::path temp_dir(const std::string& tag) {
+  auto p = std::filesystem::temp_directory_path() /
+           ("rs_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
+}
+
+inline void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream f(p, std::ios::binary);
+  f << text;
+}
+
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct RunResult {
+  int code;
+  std::string err;
+};
+
+/// Runs the retailsynth binary with `args` (a shell fragment); returns exit code and stderr.
+inline RunResult run_binary(const std::string& args, const std::string& env = "") {
+  const auto errf = temp_dir("stderr") / "err.txt";
+  const std::string cmd = env + " " + RS_BINARY + std::string(" ") + args + " 2> " + errf.string() + " > /dev/null";
+  const int st = std::system(cmd.c_str());
+  const int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  RunResult r{code, read_file(errf)};
+  std::filesystem::remove_all(errf.parent_path());
+  return r;
+}
+
+inline std::string source_path(const std::string& rel) { return std::string(RS_SOURCE_DIR) + "/" + rel; }
+
+}  // namespace rs_test

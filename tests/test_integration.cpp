@@ -1,0 +1,257 @@
+// End to end through the binary on configs/small.yaml: layout and TCJ conventions,
+// reproducibility (same seed, thread counts, shards), and exit 2 with nothing written on bad
+// input.  Plus the first statistical checks of the choice model against truth/.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "io/csv.h"
+#include "test_helpers.h"
+
+namespace fs = std::filesystem;
+using rs_test::read_file;
+using rs_test::run_binary;
+
+namespace {
+
+const std::string kSmall = rs_test::source_path("configs/small.yaml");
+
+/// One generation of the small config per (extra args), cached for the suite.
+const fs::path& generated(const std::string& extra) {
+  static std::map<std::string, fs::path> cache;
+  auto it = cache.find(extra);
+  if (it != cache.end()) return it->second;
+  const fs::path dir = rs_test::temp_dir("gen") / "out";
+  const auto r = run_binary("generate --quiet --config " + kSmall + " --out " + dir.string() + " " + extra);
+  EXPECT_EQ(r.code, 0) << r.err;
+  return cache.emplace(extra, dir).first->second;
+}
+
+std::vector<std::vector<std::string>> rows_of(const fs::path& f) {
+  std::istringstream in(read_file(f));
+  std::string line;
+  std::vector<std::vector<std::string>> rows;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows.push_back(retailsynth::split_csv_line(line));
+  return rows;
+}
+
+const char* kDataFiles[] = {"transaction_data.csv", "product.csv", "truth/households.csv", "truth/products.csv",
+                            "truth/categories.csv", "truth/stores.csv"};
+
+}  // namespace
+
+TEST(Generate, WritesCompleteJourneyLayout) {
+  const fs::path& d = generated("");
+  for (const char* f : kDataFiles) EXPECT_TRUE(fs::exists(d / f)) << f;
+  EXPECT_TRUE(fs::exists(d / "manifest.json"));
+  const std::string tx = read_file(d / "transaction_data.csv");
+  EXPECT_EQ(tx.substr(0, tx.find('\n')),
+            "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,TRANS_TIME,WEEK_NO,"
+            "COUPON_DISC,COUPON_MATCH_DISC");
+  const std::string prod = read_file(d / "product.csv");
+  EXPECT_EQ(prod.substr(0, prod.find('\n')),
+            "PRODUCT_ID,MANUFACTURER,DEPARTMENT,BRAND,COMMODITY_DESC,SUB_COMMODITY_DESC,CURR_SIZE_OF_PRODUCT");
+  // No temporary folders left beside the output.
+  for (const auto& e : fs::directory_iterator(d.parent_path())) EXPECT_EQ(e.path().filename(), "out");
+}
+
+TEST(Generate, TransactionConventions) {
+  const fs::path& d = generated("");
+  std::set<std::string> products, stores;
+  for (const auto& r : rows_of(d / "product.csv")) products.insert(r[0]);
+  for (const auto& r : rows_of(d / "truth/stores.csv")) stores.insert(r[0]);
+  const auto rows = rows_of(d / "transaction_data.csv");
+  ASSERT_GT(rows.size(), 1000u);
+  long prev_hh = 0, prev_basket = 0;
+  std::map<std::string, std::string> basket_store;
+  for (const auto& r : rows) {
+    ASSERT_EQ(r.size(), 12u);
+    const long hh = std::stol(r[0]), basket = std::stol(r[1]), day = std::stol(r[2]), qty = std::stol(r[4]);
+    const long week = std::stol(r[9]), hhmm = std::stol(r[8]);
+    EXPECT_GE(hh, prev_hh) << "ordered by household";
+    EXPECT_GE(basket, prev_basket) << "basket ids ascend down the file";
+    prev_hh = hh;
+    prev_basket = basket;
+    EXPECT_TRUE(products.count(r[3])) << r[3];
+    EXPECT_TRUE(stores.count(r[6])) << r[6];
+    EXPECT_GE(qty, 1);
+    EXPECT_GE(week, 1);
+    EXPECT_LE(week, 8);
+    EXPECT_GE(day, (week - 1) * 7 + 1);
+    EXPECT_LE(day, week * 7);
+    EXPECT_LT(hhmm / 100, 24);
+    EXPECT_LT(hhmm % 100, 60);
+    EXPECT_EQ(r[8].size(), 4u);
+    // SALES_VALUE = QUANTITY * shelf price: a whole number of cents, divisible by the quantity,
+    // and the unit price ends in 9 cents (price points).
+    const long cents = std::lround(std::stod(r[5]) * 100);
+    EXPECT_EQ(cents % qty, 0);
+    EXPECT_EQ((cents / qty) % 10, 9);
+    EXPECT_LE(std::stod(r[7]), 0.0) << "discounts are <= 0";
+    EXPECT_EQ(r[10], "0.00");
+    EXPECT_EQ(r[11], "0.00");
+    // One basket = one store, one day, one time.
+    auto [it, fresh] = basket_store.emplace(r[1], r[6] + "/" + r[2] + "/" + r[8]);
+    if (!fresh) {
+      EXPECT_EQ(it->second, r[6] + "/" + r[2] + "/" + r[8]);
+    }
+  }
+}
+
+TEST(Generate, ManifestCountsAndChecksums) {
+  const fs::path& d = generated("");
+  const auto m = nlohmann::json::parse(read_file(d / "manifest.json"));
+  EXPECT_EQ(m["seed"], 7);
+  EXPECT_EQ(m["config"]["scale"]["households"], 400);
+  const auto rows = rows_of(d / "transaction_data.csv");
+  EXPECT_EQ(m["files"]["transaction_data.csv"]["rows"].get<size_t>(), rows.size());
+  EXPECT_EQ(m["totals"]["transaction_rows"].get<size_t>(), rows.size());
+  EXPECT_EQ(m["files"]["transaction_data.csv"]["bytes"].get<size_t>(), fs::file_size(d / "transaction_data.csv"));
+  EXPECT_EQ(m["files"]["truth/households.csv"]["rows"], 400);
+  EXPECT_EQ(m["files"]["transaction_data.csv"]["xxh64"].get<std::string>().size(), 16u);
+}
+
+TEST(Generate, SameSeedSameBytesAcrossThreadCounts) {
+  const fs::path& a = generated("");
+  const fs::path& b = generated("--threads 1");
+  const fs::path& c = generated("--threads 2 --backend cpu");
+  for (const char* f : kDataFiles) {
+    EXPECT_EQ(read_file(a / f), read_file(b / f)) << f;
+    EXPECT_EQ(read_file(a / f), read_file(c / f)) << f;
+  }
+  // OMP_NUM_THREADS too.
+  const fs::path d = rs_test::temp_dir("omp") / "o";
+  ASSERT_EQ(run_binary("generate --quiet --config " + kSmall + " --out " + d.string(), "OMP_NUM_THREADS=1").code, 0);
+  EXPECT_EQ(read_file(a / "transaction_data.csv"), read_file(d / "transaction_data.csv"));
+}
+
+TEST(Generate, AnotherSeedGivesOtherData) {
+  const fs::path& a = generated("");
+  const fs::path& b = generated("--seed 8");
+  EXPECT_NE(read_file(a / "transaction_data.csv"), read_file(b / "transaction_data.csv"));
+  EXPECT_NE(read_file(a / "truth/households.csv"), read_file(b / "truth/households.csv"));
+}
+
+TEST(Generate, BlockSizeDoesNotChangeOutput) {
+  // A household's data depends on nothing but its own index: any blocking gives the same bytes.
+  const fs::path& a = generated("");
+  const fs::path& b = generated("--set output.block_households=37");
+  for (const char* f : kDataFiles) EXPECT_EQ(read_file(a / f), read_file(b / f)) << f;
+}
+
+TEST(Generate, ShardsConcatenateToTheWholeRun) {
+  const fs::path& whole = generated("");
+  std::string joined;
+  for (int i = 0; i < 3; ++i) {
+    const fs::path& part = generated("--shard " + std::to_string(i) + "/3");
+    const std::string tx = read_file(part / "transaction_data.csv");
+    joined += i == 0 ? tx : tx.substr(tx.find('\n') + 1);
+    EXPECT_EQ(read_file(part / "product.csv"), read_file(whole / "product.csv"));
+  }
+  EXPECT_EQ(joined, read_file(whole / "transaction_data.csv"));
+}
+
+TEST(Generate, ZstdOutputMatchesPlain) {
+  const fs::path& z = generated("--compress zstd");
+  ASSERT_TRUE(fs::exists(z / "transaction_data.csv.zst"));
+  const fs::path plain = z.parent_path() / "plain.csv";
+  ASSERT_EQ(std::system(("zstd -q -d -f " + (z / "transaction_data.csv.zst").string() + " -o " + plain.string() +
+                         " 2>/dev/null || python3 -c 'import sys' ").c_str()),
+            0);
+  if (fs::exists(plain)) {
+    EXPECT_EQ(read_file(plain), read_file(generated("") / "transaction_data.csv"));
+  }
+}
+
+TEST(Generate, TripsFollowHouseholdRates) {
+  // Trips per household-week ~ Poisson(trip_rate_i) (capped at 12): the total over the run
+  // matches sum_i rate_i * W within 5 standard errors.
+  const fs::path& d = generated("");
+  const auto m = nlohmann::json::parse(read_file(d / "manifest.json"));
+  double expected = 0;
+  for (const auto& r : rows_of(d / "truth/households.csv")) expected += std::stod(r[2]) * 8;
+  const double trips = m["totals"]["trips"].get<double>();
+  EXPECT_NEAR(trips, expected, 5 * std::sqrt(expected));
+}
+
+TEST(Generate, QuantityFollowsHouseholdScale) {
+  // QUANTITY = 1 + Poisson(quantity_scale_i): sum over lines of (qty - 1) matches the sum of
+  // the buyers' scales within 5 standard errors.
+  const fs::path& d = generated("");
+  std::map<std::string, double> qscale;
+  for (const auto& r : rows_of(d / "truth/households.csv")) qscale[r[0]] = std::stod(r[7]);
+  double extra = 0, expected = 0;
+  for (const auto& r : rows_of(d / "transaction_data.csv")) {
+    extra += std::stod(r[4]) - 1;
+    expected += qscale.at(r[0]);
+  }
+  EXPECT_NEAR(extra, expected, 5 * std::sqrt(expected));
+}
+
+TEST(Generate, PriceSensitiveHouseholdsBuyCheaper) {
+  // Within the model, a more negative beta_price shifts choice to cheaper products: the mean
+  // unit price paid by the most price-sensitive third is below that of the least sensitive.
+  const fs::path& d = generated("--set scale.households=1200 --set scale.weeks=4");
+  std::map<std::string, double> beta;
+  for (const auto& r : rows_of(d / "truth/households.csv")) beta[r[0]] = std::stod(r[4]);
+  std::vector<double> sorted;
+  for (auto& [k, b] : beta) sorted.push_back(b);
+  std::sort(sorted.begin(), sorted.end());
+  const double lo = sorted[sorted.size() / 3], hi = sorted[2 * sorted.size() / 3];
+  double sum_lo = 0, sum_hi = 0, sq_lo = 0, sq_hi = 0;
+  int n_lo = 0, n_hi = 0;
+  for (const auto& r : rows_of(d / "transaction_data.csv")) {
+    const double lp = std::log(std::stod(r[5]) / std::stod(r[4]));
+    const double b = beta.at(r[0]);
+    if (b < lo) sum_lo += lp, sq_lo += lp * lp, ++n_lo;
+    if (b > hi) sum_hi += lp, sq_hi += lp * lp, ++n_hi;
+  }
+  const double m_lo = sum_lo / n_lo, m_hi = sum_hi / n_hi;
+  const double se = std::sqrt((sq_lo / n_lo - m_lo * m_lo) / n_lo + (sq_hi / n_hi - m_hi * m_hi) / n_hi);
+  EXPECT_LT(m_lo, m_hi - 3 * se) << "sensitive " << m_lo << " vs insensitive " << m_hi;
+}
+
+TEST(Cli, ExistingOutputRefusedUnlessForce) {
+  const fs::path d = rs_test::temp_dir("force");
+  rs_test::write_file(d / "keep.txt", "mine");
+  auto r = run_binary("generate --quiet --config " + kSmall + " --out " + d.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("not empty"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(d / "keep.txt"), "mine");
+  r = run_binary("generate --quiet --config " + kSmall + " --out " + d.string() + " --force");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(d / "keep.txt"));
+  EXPECT_TRUE(fs::exists(d / "transaction_data.csv"));
+}
+
+TEST(Cli, BadInputExitsTwoWithOneLineAndNoOutput) {
+  const fs::path base = rs_test::temp_dir("bad");
+  rs_test::write_file(base / "bad.yaml", "scale:\n  households: 10\n  wekks: 3\n");
+  struct Case {
+    std::string args, expect;
+  } cases[] = {
+      {"generate --config " + (base / "bad.yaml").string(), "bad.yaml:3: scale.wekks: unknown key"},
+      {"generate --config " + kSmall + " --set scale.weeks=0", "scale.weeks: must be in [1, 4095]"},
+      {"generate --config " + kSmall + " --set catalog.source=file --set catalog.file=/nonexistent/p.csv",
+       "/nonexistent/p.csv: cannot open"},
+      {"generate --config /nonexistent.yaml", "/nonexistent.yaml: cannot read the config file"},
+      {"generate --config " + kSmall + " --shard 3/2", "--shard"},
+      {"generate --config " + kSmall + " --bogus-flag", "bogus-flag"},
+      {"generate --config " + kSmall + " --backend gpu", "--backend"},
+  };
+  for (const auto& c : cases) {
+    const fs::path out = base / "out";
+    const auto r = run_binary(c.args + " --out " + out.string());
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    EXPECT_FALSE(fs::exists(out)) << c.args;
+    for (const auto& e : fs::directory_iterator(base))
+      EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << "left " << e.path();
+  }
+}
