@@ -10,6 +10,17 @@
 
 namespace rs_test {
 
+/// The binary and source folder: compiled-in paths, overridable by RS_BINARY / RS_SOURCE_DIR
+/// (for running a carried build on another machine).
+inline std::string binary() {
+  const char* e = std::getenv("RS_BINARY");
+  return e && *e ? e : RS_BINARY;
+}
+inline std::string source_dir() {
+  const char* e = std::getenv("RS_SOURCE_DIR");
+  return e && *e ? e : RS_SOURCE_DIR;
+}
+
 inline std::filesystem::path temp_dir(const std::string& tag) {
   auto p = std::filesystem::temp_directory_path() /
            ("rs_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
@@ -38,7 +49,7 @@ struct RunResult {
 /// Runs the retailsynth binary with `args` (a shell fragment); returns exit code and stderr.
 inline RunResult run_binary(const std::string& args, const std::string& env = "") {
   const auto errf = temp_dir("stderr") / "err.txt";
-  const std::string cmd = env + " " + RS_BINARY + std::string(" ") + args + " 2> " + errf.string() + " > /dev/null";
+  const std::string cmd = env + " " + binary() + " " + args + " 2> " + errf.string() + " > /dev/null";
   const int st = std::system(cmd.c_str());
   const int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   RunResult r{code, read_file(errf)};
@@ -46,6 +57,6 @@ inline RunResult run_binary(const std::string& args, const std::string& env = ""
   return r;
 }
 
-inline std::string source_path(const std::string& rel) { return std::string(RS_SOURCE_DIR) + "/" + rel; }
+inline std::string source_path(const std::string& rel) { return source_dir() + "/" + rel; }
 
 }  // namespace rs_test
