@@ -24,6 +24,7 @@ struct WeekRecords {
   std::vector<Record> records;
   std::vector<u32> offsets;  // n + 1
   std::vector<u8> trips;     // trips per household
+  std::vector<u32> store_trips;  // trips per store
 };
 
 /// Everything fixed for a run, as host views; a backend copies what it needs.

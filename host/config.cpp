@@ -55,6 +55,26 @@ std::pair<const char*, const char*> kind_params(DistKind k) {
   return {nullptr, nullptr};
 }
 
+/// The node at a dotted path, or an undefined node.
+YAML::Node find_node(const YAML::Node& root, const std::string& key) {
+  // yaml-cpp's Node::operator= writes through to the tree; reset() rebinds.
+  YAML::Node cur;
+  cur.reset(root);
+  for (const auto& part : split_path(key)) {
+    if (!cur.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    bool found = false;
+    for (const auto& kv : cur) {
+      if (kv.first.as<std::string>() == part) {
+        cur.reset(kv.second);
+        found = true;
+        break;
+      }
+    }
+    if (!found) return YAML::Node(YAML::NodeType::Undefined);
+  }
+  return cur;
+}
+
 /// Reads and validates keys from the YAML tree, remembering which ones were consumed.
 class Loader {
  public:
@@ -108,6 +128,23 @@ class Loader {
     const YAML::Node n = find(key);
     if (!n) return;
     out = n.IsNull() ? std::string() : scalar(n, key, "a string");
+  }
+  /// A list of integers, each in [lo, hi].
+  void intlist(const char* key, std::vector<int>& out, long long lo, long long hi) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    if (!n.IsSequence()) fail(n, key, "expected a list of integers such as [1, 5, 47]");
+    std::vector<int> v;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+      const std::string s = scalar(n[i], item, "an integer");
+      char* end = nullptr;
+      const long long x = std::strtoll(s.c_str(), &end, 10);
+      if (s.empty() || *end != '\0') fail(n[i], item, "expected an integer, got '" + s + "'");
+      if (x < lo || x > hi) fail(n[i], item, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + s);
+      v.push_back(static_cast<int>(x));
+    }
+    out = v;
   }
   /// A distribution map {dist: KIND, <params>, lower: x, upper: y} whose support must lie
   /// within [lo, hi] (after truncation).
@@ -200,22 +237,7 @@ class Loader {
  private:
   YAML::Node find(const std::string& key) {
     consumed_.insert(key);
-    // yaml-cpp's Node::operator= writes through to the tree; reset() rebinds.
-    YAML::Node cur;
-    cur.reset(root_);
-    for (const auto& part : split_path(key)) {
-      if (!cur.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-      bool found = false;
-      for (const auto& kv : cur) {
-        if (kv.first.as<std::string>() == part) {
-          cur.reset(kv.second);
-          found = true;
-          break;
-        }
-      }
-      if (!found) return YAML::Node(YAML::NodeType::Undefined);
-    }
-    return cur;
+    return find_node(root_, key);
   }
   void walk(const YAML::Node& n, const std::string& prefix) const {
     if (!prefix.empty() && consumed_.count(prefix)) return;
@@ -277,6 +299,7 @@ class Dumper {
   void real(const char* key, double& v, double, double) { at(key) = v; }
   void choice(const char* key, std::string& v, std::initializer_list<const char*>) { at(key) = v; }
   void text(const char* key, std::string& v) { at(key) = v; }
+  void intlist(const char* key, std::vector<int>& v, long long, long long) { at(key) = v; }
   void dist(const char* key, DistSpec& d, double, double) {
     nlohmann::json j;
     j["dist"] = kind_name(d.kind);
@@ -312,6 +335,7 @@ void bind(V& v, Config& c) {
   v.choice("catalog.source", c.catalog.source, {"synthetic", "file"});
   v.text("catalog.file", c.catalog.file);
   v.intv("catalog.max_products", c.catalog.max_products, 0, 100000000);
+  v.intv("catalog.min_products_per_category", c.catalog.min_products_per_category, 1, 1000000);
   v.real("catalog.private_label_share", c.catalog.private_label_share, 0, 1);
   v.real("catalog.private_label_price_ratio", c.catalog.private_label_price_ratio, 0.05, 2);
   v.real("catalog.price_log_mean", c.catalog.price_log_mean, -3, 6);
@@ -331,6 +355,40 @@ void bind(V& v, Config& c) {
   v.real("choice.quality_saturation", c.choice.quality_saturation, 0, 50);
   v.dist("choice.category_intercept", c.choice.category_intercept, -30, 30);
   v.intv("choice.max_trips_per_week", c.choice.max_trips_per_week, 1, rng::kMaxTrips);
+  v.intv("calendar.start_week_of_year", c.calendar.start_week_of_year, 1, 52);
+  v.intlist("calendar.event_weeks", c.calendar.event_weeks, 1, 52);
+  v.real("pricing.inflation_per_year", c.pricing.inflation_per_year, -0.5, 1.0);
+  v.real("pricing.cost_ar", c.pricing.cost_ar, 0, 0.999);
+  v.real("pricing.cost_sd", c.pricing.cost_sd, 0, 0.5);
+  v.real("pricing.regime_stay", c.pricing.regime_stay, 0, 1);
+  v.real("pricing.regime_step", c.pricing.regime_step, 0, 0.5);
+  v.intv("pricing.regime_levels", c.pricing.regime_levels, 0, 10);
+  v.real("promotions.share_min", c.promotions.share_min, 0, 1);
+  v.real("promotions.share_max", c.promotions.share_max, 0, 1);
+  v.real("promotions.store_participation", c.promotions.store_participation, 0, 1);
+  v.real("promotions.depth_min", c.promotions.depth_min, 0.01, 0.95);
+  v.real("promotions.depth_max", c.promotions.depth_max, 0.01, 0.95);
+  v.real("promotions.depth_step", c.promotions.depth_step, 0.001, 0.5);
+  v.dist("promotions.depth", c.promotions.depth, 0, 1);
+  v.real("promotions.duration_shallow", c.promotions.duration_shallow, 1, 4);
+  v.real("promotions.duration_deep", c.promotions.duration_deep, 1, 4);
+  v.real("promotions.event_start_boost", c.promotions.event_start_boost, 1, 20);
+  v.real("promotions.event_depth_shift", c.promotions.event_depth_shift, 0, 0.5);
+  v.intv("promotions.end_caps_per_store", c.promotions.end_caps_per_store, 0, 100000);
+  v.intv("promotions.feature_displays_per_store", c.promotions.feature_displays_per_store, 0, 100000);
+  v.real("promotions.shelf_tag_prob", c.promotions.shelf_tag_prob, 0, 1);
+  v.real("promotions.display_popularity_weight", c.promotions.display_popularity_weight, 0, 10);
+  v.real("promotions.in_ad.intercept", c.promotions.in_ad_intercept, -20, 20);
+  v.real("promotions.in_ad.depth", c.promotions.in_ad_depth, -50, 50);
+  v.real("promotions.in_ad.event", c.promotions.in_ad_event, -20, 20);
+  v.real("promotions.in_ad.popularity", c.promotions.in_ad_popularity, -20, 20);
+  v.real("promotions.mailer.intercept", c.promotions.mailer_intercept, -20, 20);
+  v.real("promotions.mailer.depth", c.promotions.mailer_depth, -50, 50);
+  v.real("promotions.mailer.in_ad", c.promotions.mailer_in_ad, -20, 20);
+  v.real("marketing.w_depth", c.marketing.w_depth, 0, 10);
+  v.real("marketing.w_breadth", c.marketing.w_breadth, 0, 10);
+  v.real("marketing.w_display", c.marketing.w_display, 0, 10);
+  v.real("marketing.w_ad", c.marketing.w_ad, 0, 10);
   v.choice("output.compress", c.output.compress, {"none", "zstd"});
   v.intv("output.block_households", c.output.block_households, 0, 4000000000LL);
   (void)inf;
@@ -401,6 +459,21 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
         origin.count("catalog.file") || path.empty() ? std::filesystem::current_path() : std::filesystem::path(cfg.base_dir);
     *p = (base / *p).lexically_normal().string();
   }
+  const std::string where = path.empty() ? std::string("config") : path;
+  auto origin_of = [&](const std::string& key) {
+    if (origin.count(key)) return origin.at(key);
+    const YAML::Node n = find_node(root, key);
+    return n && n.Mark().line >= 0 ? where + ":" + std::to_string(n.Mark().line + 1) : where;
+  };
+  if (cfg.promotions.depth_min >= cfg.promotions.depth_max)
+    throw InputError(origin_of("promotions.depth_max") + ": promotions.depth_min: must be below promotions.depth_max (" +
+                     fmt::format("{} >= {}", cfg.promotions.depth_min, cfg.promotions.depth_max) + ")");
+  if (cfg.promotions.share_min > cfg.promotions.share_max)
+    throw InputError(origin_of("promotions.share_max") + ": promotions.share_min: must be <= promotions.share_max");
+  if (cfg.promotions.share_max >= cfg.promotions.store_participation && cfg.promotions.share_max > 0)
+    throw InputError(origin_of("promotions.share_max") +
+                     ": promotions.share_max: must be below promotions.store_participation (a share of store-weeks "
+                     "cannot exceed the share of stores taking part)");
   if (cfg.catalog.source == "file" && cfg.catalog.file.empty())
     throw InputError((path.empty() ? std::string("config") : path) + ": catalog.file: required when catalog.source is 'file'");
   return cfg;

@@ -30,6 +30,7 @@ struct Config {
     std::string source = "synthetic";  // synthetic | file
     std::string file;                  // TCJ product.csv or CompleteJourney 2.0 products.csv
     i32 max_products = 0;              // with source=file: keep the first N merchandise products (0 = all)
+    i32 min_products_per_category = 10;  // synthetic: smallest category (so category statistics are not a coin toss)
     double private_label_share = 0.25;
     double private_label_price_ratio = 0.75;  // private label base price relative to national
     double price_log_mean = 1.0;              // mean over categories of log base price ($)
@@ -60,6 +61,50 @@ struct Config {
     DistSpec category_intercept{DistKind::kNormal, -4.0f, 0.9f, -12.0f, 4.0f};  // gamma_k
     i32 max_trips_per_week = 12;
   } choice;
+
+  /// Week of year of simulation week 1, and the weeks of year with events (holidays, big-ad
+  /// weeks): New Year, Super Bowl, Easter, Memorial Day, July 4, Labor Day, Halloween,
+  /// Thanksgiving, Christmas.
+  struct Calendar {
+    i32 start_week_of_year = 1;
+    std::vector<int> event_weeks = {1, 5, 15, 21, 27, 36, 43, 47, 51, 52};
+  } calendar;
+
+  /// Base prices (DESIGN §3.2): inflation, category cost shocks, sticky price regimes.
+  struct Pricing {
+    double inflation_per_year = 0.025;
+    double cost_ar = 0.9;        // AR(1) coefficient of a category's log cost shock (weekly)
+    double cost_sd = 0.01;       // innovation sd of the log cost shock
+    double regime_stay = 0.95;   // probability a product's price level stays the same week to week
+    double regime_step = 0.03;   // a regime move changes the price by this fraction
+    i32 regime_levels = 2;       // levels -L..L
+  } pricing;
+
+  /// Promotions (DESIGN §3.3): a chain-wide schedule executed per store.
+  struct Promotions {
+    double share_min = 0.12;  // each category's target share of promoted product-store-weeks
+    double share_max = 0.26;  // is drawn uniformly in [share_min, share_max]
+    double store_participation = 0.9;  // share of stores running a chain promotion
+    double depth_min = 0.10;
+    double depth_max = 0.50;
+    double depth_step = 0.05;  // depths land on multiples of this step
+    DistSpec depth{DistKind::kBeta, 3.0f, 5.0f};  // fraction of [depth_min, depth_max]: mean 0.25
+    double duration_shallow = 3.0;  // mean weeks (1..4) of a promotion at depth_min
+    double duration_deep = 1.2;     // ... at depth_max (deeper -> shorter)
+    double event_start_boost = 2.0;   // start probability multiplier in event weeks
+    double event_depth_shift = 0.05;  // depth added to promotions starting in event weeks
+    i32 end_caps_per_store = 12;       // end-cap capacity per store-week
+    i32 feature_displays_per_store = 4;  // feature-display capacity per store-week
+    double shelf_tag_prob = 0.5;       // promoted products without a display get a shelf tag
+    double display_popularity_weight = 0.5;  // weight of popularity next to log depth in display allocation
+    double in_ad_intercept = -0.4, in_ad_depth = 6.0, in_ad_event = 1.0, in_ad_popularity = 0.5;
+    double mailer_intercept = -2.5, mailer_depth = 5.0, mailer_in_ad = 1.5;
+  } promotions;
+
+  /// Marketing signal M[s,t] weights (DESIGN §3.4).
+  struct Marketing {
+    double w_depth = 0.3, w_breadth = 0.3, w_display = 0.1, w_ad = 0.3;
+  } marketing;
 
   struct Output {
     std::string compress = "none";  // none | zstd

@@ -11,7 +11,9 @@ namespace {
 
 struct VectorSink {
   std::vector<Record>* out;
+  u32* store_trips;
   void emit(const Record& r) { out->push_back(r); }
+  void trip(i32 store) { ++store_trips[store]; }
 };
 
 class CpuBackend final : public Backend {
@@ -39,14 +41,16 @@ class CpuBackend final : public Backend {
     // does not depend on the thread count or the schedule.
     constexpr i32 kChunk = 32;
     const i32 n_chunks = (n + kChunk - 1) / kChunk;
+    const i32 S = week.n_stores;
     chunks_.resize(n_chunks);
+    chunk_trips_.assign(static_cast<size_t>(n_chunks) * S, 0);
     out.offsets.assign(n + 1, 0);
     out.trips.assign(n, 0);
 #pragma omp parallel for schedule(dynamic, 1)
     for (i32 c = 0; c < n_chunks; ++c) {
       std::vector<Record>& local = chunks_[c];
       local.clear();
-      VectorSink sink{&local};
+      VectorSink sink{&local, chunk_trips_.data() + static_cast<size_t>(c) * S};
       for (i32 h = c * kChunk; h < std::min(n, (c + 1) * kChunk); ++h) {
         const size_t before = local.size();
         out.trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink));
@@ -54,6 +58,9 @@ class CpuBackend final : public Backend {
       }
     }
     for (i32 h = 0; h < n; ++h) out.offsets[h + 1] += out.offsets[h];
+    out.store_trips.assign(S, 0);
+    for (i32 c = 0; c < n_chunks; ++c)
+      for (i32 s = 0; s < S; ++s) out.store_trips[s] += chunk_trips_[static_cast<size_t>(c) * S + s];
     out.records.resize(out.offsets[n]);
 #pragma omp parallel for schedule(static)
     for (i32 c = 0; c < n_chunks; ++c) std::copy(chunks_[c].begin(), chunks_[c].end(), out.records.begin() + out.offsets[c * kChunk]);
@@ -63,6 +70,7 @@ class CpuBackend final : public Backend {
   RunSetup setup_{};
   HouseholdView block_{};
   std::vector<std::vector<Record>> chunks_;
+  std::vector<u32> chunk_trips_;
 };
 
 }  // namespace

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "backend.h"
 #include "config.h"
 #include "io/output.h"
 #include "market.h"
+#include "engine/tcj_codes.h"
 #include "world.h"
 
 namespace fs = std::filesystem;
@@ -157,6 +159,98 @@ void append_households(OutputFile& f, const HouseholdBlock& b, const Stores& sto
   f.add_rows(b.n);
 }
 
+/// causal_data.csv (TCJ codes; promoted rows with a display or a feature, as in TCJ) and
+/// truth/promotions.csv (every promoted product-store-week) for one week.
+void append_promotions(OutputFile& causal, OutputFile& promos, const WeekInputs& w, const Catalog& cat,
+                       const Stores& stores) {
+  std::string c, p;
+  u64 c_rows = 0, p_rows = 0;
+  for (i32 s = 0; s < w.n_stores; ++s) {
+    const i64 sid = stores.store_id[s];
+    for (i64 j = 0; j < w.n_products; ++j) {
+      const size_t at = static_cast<size_t>(s) * w.n_products + j;
+      if (w.depth[at] <= 0.0f) continue;
+      const i64 pid = cat.product_id[j];
+      const auto disp = static_cast<DisplayType>(w.display[at]);
+      const bool in_ad = w.feature[at] & kInAd, mailer = w.feature[at] & kMailer;
+      p += fmt::format("{},{},{},", sid, pid, w.week);
+      append_cents(p, w.base_cents[at]);
+      p += ',';
+      append_cents(p, w.shelf_cents[at]);
+      p += fmt::format(",{:.2f},{},{},{}\n", w.depth[at], kDisplayTypeNames[static_cast<int>(disp)], int(in_ad), int(mailer));
+      ++p_rows;
+      if (disp != DisplayType::kNone || in_ad || mailer) {
+        const double u = code_variant(pid, sid);
+        c += fmt::format("{},{},{},{},{}\n", pid, sid, w.week, display_code(disp, u), mailer_code(in_ad, mailer, u));
+        ++c_rows;
+      }
+    }
+  }
+  causal.write(c);
+  causal.add_rows(c_rows);
+  promos.write(p);
+  promos.add_rows(p_rows);
+}
+
+/// Promotion figures of the run for the manifest: share of promoted product-store-weeks by
+/// category, depth histogram, display mix, ad and mailer rates, and the weekly marketing signal.
+struct MarketStats {
+  std::vector<u64> promoted, total;
+  std::map<int, u64> depth_hist;  // percent -> count
+  u64 display[4] = {0, 0, 0, 0}, in_ad = 0, mailer = 0, n_promoted = 0;
+  std::vector<double> m_mean;
+  explicit MarketStats(i32 K) : promoted(K, 0), total(K, 0) {}
+  void add(const WeekInputs& w, const Catalog& cat) {
+    double msum = 0;
+    for (i32 s = 0; s < w.n_stores; ++s) {
+      msum += w.marketing[s];
+      for (i64 j = 0; j < w.n_products; ++j) {
+        const size_t at = static_cast<size_t>(s) * w.n_products + j;
+        const i32 k = cat.category[j];
+        ++total[k];
+        if (w.depth[at] <= 0) continue;
+        ++promoted[k];
+        ++n_promoted;
+        ++depth_hist[static_cast<int>(std::lround(w.depth[at] * 100))];
+        ++display[w.display[at]];
+        in_ad += (w.feature[at] & kInAd) != 0;
+        mailer += (w.feature[at] & kMailer) != 0;
+      }
+    }
+    m_mean.push_back(w.n_stores ? msum / w.n_stores : 0);
+  }
+  nlohmann::json json(const Catalog& cat, const Calendar& cal) const {
+    nlohmann::json j;
+    std::vector<double> share;
+    for (size_t k = 0; k < promoted.size(); ++k) share.push_back(total[k] ? double(promoted[k]) / total[k] : 0);
+    std::vector<double> sorted = share;
+    std::sort(sorted.begin(), sorted.end());
+    auto q = [&](double p) { return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(p * (sorted.size() - 1))]; };
+    j["promoted_share_by_category"] = {{"min", q(0)}, {"p10", q(0.1)}, {"median", q(0.5)}, {"p90", q(0.9)}, {"max", q(1)}};
+    nlohmann::json by_cat = nlohmann::json::object();
+    for (size_t k = 0; k < share.size(); ++k) by_cat[cat.cat_name[k]] = std::round(share[k] * 10000) / 10000;
+    j["promoted_share_of_category"] = by_cat;
+    nlohmann::json hist = nlohmann::json::object();
+    for (const auto& [pct, n] : depth_hist) hist[fmt::format("{:.2f}", pct / 100.0)] = n;
+    j["depth_histogram"] = hist;
+    nlohmann::json mix = nlohmann::json::object();
+    for (int t = 0; t < 4; ++t) mix[kDisplayTypeNames[t]] = n_promoted ? double(display[t]) / n_promoted : 0.0;
+    j["display_mix"] = mix;
+    j["in_ad_share"] = n_promoted ? double(in_ad) / n_promoted : 0.0;
+    j["mailer_share"] = n_promoted ? double(mailer) / n_promoted : 0.0;
+    j["promoted_product_store_weeks"] = n_promoted;
+    std::vector<double> m;
+    std::vector<int> ev;
+    for (size_t w = 0; w < m_mean.size(); ++w) {
+      m.push_back(std::round(m_mean[w] * 10000) / 10000);
+      ev.push_back(cal.is_event(static_cast<i64>(w) + 1));
+    }
+    j["marketing_signal_by_week"] = m;
+    j["event_week"] = ev;
+    return j;
+  }
+};
+
 /// Moves the finished temporary folder into place (replacing an old output with --force).
 void commit(TempDir& tmp, const fs::path& out, bool force) {
   std::error_code ec;
@@ -231,6 +325,14 @@ GenerateResult generate(const GenerateOptions& opt) {
   OutputFile tx(dir, "transaction_data.csv", zstd);
   tx.write(kTransactionHeader);
   OutputFile hh(dir, "truth/households.csv", false);
+  OutputFile causal(dir, "causal_data.csv", zstd);
+  causal.write("PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer\n");
+  OutputFile promos(dir, "truth/promotions.csv", zstd);
+  promos.write("STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer\n");
+  const i32 S = stores.size();
+  std::vector<u64> store_week_trips(static_cast<size_t>(S) * W, 0);
+  std::vector<StorePromoSummary> store_week_summary(static_cast<size_t>(S) * W);
+  MarketStats market_stats(cat.n_categories());
   {
     std::string head = "household_key,home_store";
     for (const char* n : kHouseholdParamNames) head += std::string(",") + n;
@@ -262,7 +364,20 @@ GenerateResult generate(const GenerateOptions& opt) {
     u64 block_rows = 0;
     for (u32 w = 1; w <= W; ++w) {
       market.build_week(w, week_in);
+      if (b == 0) {  // market files once: they don't depend on the households
+        append_promotions(causal, promos, week_in, cat, stores);
+        market_stats.add(week_in, cat);
+        for (i32 s = 0; s < S; ++s) {
+          StorePromoSummary& sum = store_week_summary[static_cast<size_t>(s) * W + w - 1];
+          sum = week_in.stores[s];
+          sum.end_caps.clear();
+          sum.feature_displays.clear();
+          sum.end_caps.shrink_to_fit();
+          sum.feature_displays.shrink_to_fit();
+        }
+      }
       backend->simulate_week(week_in, weeks[w - 1]);
+      for (i32 s = 0; s < S; ++s) store_week_trips[static_cast<size_t>(s) * W + w - 1] += weeks[w - 1].store_trips[s];
       block_rows += weeks[w - 1].records.size();
       for (u8 t : weeks[w - 1].trips) trips += t;
       progress.step(b + 1, n_blocks, w, W, tx_rows + block_rows);
@@ -296,6 +411,22 @@ GenerateResult generate(const GenerateOptions& opt) {
   progress.done();
   sums.push_back(tx.close());
   sums.push_back(hh.close());
+  sums.push_back(causal.close());
+  sums.push_back(promos.close());
+  {
+    OutputFile sw(dir, "truth/store_weeks.csv", false);
+    std::string buf = "STORE_ID,WEEK_NO,marketing_signal,n_promoted,mean_depth,trips\n";
+    for (i32 s = 0; s < S; ++s)
+      for (u32 w = 1; w <= W; ++w) {
+        const size_t at = static_cast<size_t>(s) * W + w - 1;
+        const StorePromoSummary& sum = store_week_summary[at];
+        buf += fmt::format("{},{},{:.6f},{},{:.4f},{}\n", stores.store_id[s], w, sum.marketing, sum.n_promoted,
+                           sum.mean_depth, store_week_trips[at]);
+      }
+    sw.write(buf);
+    sw.add_rows(static_cast<u64>(S) * W);
+    sums.push_back(sw.close());
+  }
 
   // Manifest, then the rename that makes the output visible.
   nlohmann::json m;
@@ -311,6 +442,7 @@ GenerateResult generate(const GenerateOptions& opt) {
   m["world"] = {{"products", cat.n_products()}, {"categories", cat.n_categories()}, {"stores", stores.size()},
                 {"weeks", W}, {"households", n_hh}};
   m["totals"] = {{"trips", trips}, {"transaction_rows", tx_rows}};
+  m["market"] = market_stats.json(cat, market.calendar());
   nlohmann::json files = nlohmann::json::object();
   for (const auto& s : sums) files[s.name] = {{"rows", s.rows}, {"bytes", s.bytes}, {"xxh64", s.xxh64}};
   m["files"] = files;

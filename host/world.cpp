@@ -49,11 +49,12 @@ std::vector<Commodity> read_builtin_commodities() {
   return out;
 }
 
-/// Splits `total` items over weights, at least one each, largest remainders first.
-std::vector<i32> apportion(const std::vector<double>& w, i64 total) {
+/// Splits `total` items over weights, at least `min_each` each, largest remainders first.
+std::vector<i32> apportion(const std::vector<double>& w, i64 total, i32 min_each) {
   const size_t k = w.size();
-  std::vector<i32> n(k, 1);
-  i64 left = total - static_cast<i64>(k);
+  min_each = static_cast<i32>(std::max<i64>(1, std::min<i64>(min_each, total / static_cast<i64>(k))));
+  std::vector<i32> n(k, min_each);
+  i64 left = total - static_cast<i64>(k) * min_each;
   if (left <= 0) return n;
   const double sum = std::accumulate(w.begin(), w.end(), 0.0);
   std::vector<std::pair<double, size_t>> rem;
@@ -149,7 +150,7 @@ Catalog synthesize_catalog(const Config& cfg) {
   });
   std::vector<double> w;
   for (const auto& c : commodities) w.push_back(c.n_products);
-  const auto counts = apportion(w, P);
+  const auto counts = apportion(w, P, cfg.catalog.min_products_per_category);
 
   Catalog cat;
   cat.cat_begin.push_back(0);

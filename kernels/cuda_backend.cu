@@ -64,10 +64,12 @@ struct SlotSink {
   Record* base;
   u32 cap;
   u32 count;
+  u32* store_trips;
   __device__ RS_FORCEINLINE void emit(const Record& r) {
     if (count < cap) base[count] = r;
     ++count;
   }
+  __device__ RS_FORCEINLINE void trip(i32 store) { atomicAdd(store_trips + store, 1u); }  // integer: order-free
 };
 
 template <class T>
@@ -82,10 +84,10 @@ __global__ void sample_households_kernel(HouseholdSpecView spec, CurandRng rng, 
   sample_household(spec, first + h, rng, params + h, n, home + h);
 }
 
-__global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u32* counts, u8* trips) {
+__global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u32* counts, u8* trips, u32* store_trips) {
   const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
   if (h >= v.hh.n) return;
-  SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0};
+  SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0, store_trips};
   trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink));
   counts[h] = sink.count;
 }
@@ -154,7 +156,12 @@ class CudaBackend final : public Backend {
     log_price_.assign(week.log_price.begin(), week.log_price.end());
     shelf_.assign(week.shelf_cents.begin(), week.shelf_cents.end());
     base_.assign(week.base_cents.begin(), week.base_cents.end());
-    const WeekView wv{week.week, week.n_stores, week.n_products, raw(log_price_), raw(shelf_), raw(base_)};
+    depth_.assign(week.depth.begin(), week.depth.end());
+    display_.assign(week.display.begin(), week.display.end());
+    feature_.assign(week.feature.begin(), week.feature.end());
+    marketing_.assign(week.marketing.begin(), week.marketing.end());
+    const WeekView wv{week.week,    week.n_stores,  week.n_products, raw(log_price_), raw(shelf_),
+                      raw(base_),   raw(depth_),    raw(display_),   raw(feature_),   raw(marketing_)};
     const SimView v{cat_, wv, block_, setup_.choice};
     counts_.resize(n);
     trips_.resize(n);
@@ -162,7 +169,9 @@ class CudaBackend final : public Backend {
     for (;;) {
       const size_t need = static_cast<size_t>(n) * cap_;
       if (slots_.size() < need) slots_.resize(need);
-      week_kernel<<<blocks_for(n), kThreads>>>(v, CurandRng{setup_.seed}, raw(slots_), cap_, raw(counts_), raw(trips_));
+      store_trips_.assign(week.n_stores, 0u);
+      week_kernel<<<blocks_for(n), kThreads>>>(v, CurandRng{setup_.seed}, raw(slots_), cap_, raw(counts_), raw(trips_),
+                                               raw(store_trips_));
       RS_CUDA_LAUNCH_CHECK();
       const u32 most = max_count(n);
       if (most <= cap_) break;
@@ -185,6 +194,8 @@ class CudaBackend final : public Backend {
       RS_CUDA_CHECK(cudaMemcpy(out.records.data(), raw(compact_), sizeof(Record) * total, cudaMemcpyDeviceToHost));
     out.trips.resize(n);
     thrust::copy(trips_.begin(), trips_.end(), out.trips.begin());
+    out.store_trips.resize(week.n_stores);
+    thrust::copy(store_trips_.begin(), store_trips_.end(), out.store_trips.begin());
   }
 
  private:
@@ -203,9 +214,10 @@ class CudaBackend final : public Backend {
   HouseholdView block_{};
   u32 cap_ = 128;
   thrust::device_vector<i32> cat_begin_, home_;
-  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_;
-  thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_;
-  thrust::device_vector<u8> trips_, temp_;
+  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
+      marketing_;
+  thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
+  thrust::device_vector<u8> trips_, temp_, display_, feature_;
   thrust::device_vector<Record> slots_, compact_;
 };
 

@@ -60,7 +60,8 @@ RS_HD RS_FORCEINLINE float product_utility(const SimView& v, float beta_price, f
 }
 
 /// Simulates household h (index within the block) for v.week: trips, category incidence,
-/// product choice and quantity.  Records go to `sink.emit(Record)` in (trip, category) order.
+/// product choice and quantity.  Each trip is announced by `sink.trip(store)`; records go to
+/// `sink.emit(Record)` in (trip, category) order.
 /// Returns the number of trips.
 template <class Rng, class Sink>
 RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink) {
@@ -91,6 +92,7 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
       if (other > n_stores - 2) other = n_stores - 2;
       store = other >= home ? other + 1 : other;
     }
+    sink.trip(store);
     int day = static_cast<int>(u_day * 7.0f);
     day = day > 6 ? 6 : day;
     const int minute = sample_minute_of_day(u_time);

@@ -46,7 +46,8 @@ struct CatalogView {
   const float* cat_iv_ref;     // reference inclusive value of category k
 };
 
-/// Market inputs of one week: shelf and base prices per store and product (index s*P + j).
+/// Market inputs of one week, per store and product (index s*P + j): prices and the store-week
+/// promotion context (StorePromoContext as structure-of-arrays).
 struct WeekView {
   u32 week;  // 1-based simulation week
   i32 n_stores;
@@ -54,6 +55,10 @@ struct WeekView {
   const float* log_price;   // log of the shelf price in dollars
   const u32* shelf_cents;   // shelf price paid
   const u32* base_cents;    // regular (base) price
+  const float* depth;       // promotion depth, 0 when not promoted
+  const u8* display;        // DisplayType: 0 none, 1 shelf_tag, 2 end_cap, 3 feature_display
+  const u8* feature;        // bit 0 in_ad, bit 1 mailer
+  const float* marketing;   // M[s] of this week, per store
   RS_HD RS_FORCEINLINE i64 at(i32 s, i64 j) const { return static_cast<i64>(s) * n_products + j; }
 };
 

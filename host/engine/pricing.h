@@ -1,0 +1,35 @@
+// Pricing engine: base prices only, no promotions (DESIGN §3.2).
+//   p_base[s,j,t] = round_pp(p0_j * inflation(t) * cost_k(t) * index_s * regime_j(t))
+#pragma once
+#include <vector>
+
+#include "world.h"
+
+namespace retailsynth {
+
+class PricingEngine {
+ public:
+  PricingEngine(const Config& cfg, const Catalog& cat, const Stores& stores);
+
+  /// (1 + inflation_per_year)^((week - 1) / 52).
+  double inflation(u32 week) const { return inflation_[week - 1]; }
+  /// exp of category k's AR(1) log cost shock in `week`.
+  double cost_factor(i32 k, u32 week) const { return cost_[static_cast<size_t>(k) * weeks_ + week - 1]; }
+  /// Product j's price level in `week`: an integer in [-L, L]; the price factor is (1 + step)^level.
+  int regime(i32 j, u32 week) const { return regime_[static_cast<size_t>(j) * weeks_ + week - 1]; }
+  /// Chain price of product j in `week` before the store index and rounding, in dollars.
+  double chain_price(i32 j, u32 week) const { return chain_[static_cast<size_t>(j) * weeks_ + week - 1]; }
+  /// Base (regular) shelf price in cents.
+  u32 base_cents(i32 s, i32 j, u32 week) const;
+  u32 weeks() const { return weeks_; }
+
+ private:
+  const Stores& stores_;
+  u32 weeks_;
+  std::vector<double> inflation_;
+  std::vector<float> cost_;     // K x W
+  std::vector<int8_t> regime_;  // P x W
+  std::vector<double> chain_;   // P x W
+};
+
+}  // namespace retailsynth

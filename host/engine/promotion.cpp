@@ -1,0 +1,182 @@
+#include "engine/promotion.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "retailsynth/math/distributions.h"
+#include "retailsynth/rng/philox.h"
+#include "retailsynth/rng/streams.h"
+
+namespace retailsynth {
+namespace {
+
+double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+/// Mean promotion length for a depth: duration_shallow at depth_min down to duration_deep at depth_max.
+double mean_duration(const Config::Promotions& pc, double depth) {
+  const double f = std::clamp((depth - pc.depth_min) / (pc.depth_max - pc.depth_min), 0.0, 1.0);
+  return pc.duration_shallow + (pc.duration_deep - pc.duration_shallow) * f;
+}
+
+/// Depth on the grid from a draw of the configured fraction distribution.
+double depth_from_fraction(const Config::Promotions& pc, double frac, double shift) {
+  double d = pc.depth_min + (pc.depth_max - pc.depth_min) * std::clamp(frac, 0.0, 1.0) + shift;
+  d = std::round(d / pc.depth_step) * pc.depth_step;
+  // Round to the grid, then keep inside [depth_min, depth_max] on grid points.
+  const double lo = std::ceil(pc.depth_min / pc.depth_step - 1e-9) * pc.depth_step;
+  const double hi = std::floor(pc.depth_max / pc.depth_step + 1e-9) * pc.depth_step;
+  d = std::clamp(d, std::max(lo, pc.depth_min), std::min(hi, pc.depth_max));
+  return std::round(d * 1e6) / 1e6;
+}
+
+}  // namespace
+
+PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const Stores&, const Calendar& cal)
+    : cfg_(cfg), cat_(cat), cal_(cal), weeks_(static_cast<u32>(cfg.scale.weeks)) {
+  const auto& pc = cfg.promotions;
+  const i32 K = cat.n_categories(), P = cat.n_products();
+  const u32 W = weeks_;
+  // Event weeks get event_start_boost times the start probability of other weeks, normalised
+  // so that a year's mean multiplier is 1.
+  const int E = cal.n_event_weeks();
+  event_base_ = 52.0 / (52.0 - E + E * pc.event_start_boost);
+
+  // Mean duration over the depth law (by simulation with a fixed stream: the law is arbitrary).
+  double mean_dur = 0;
+  {
+    rng::PhiloxStream g(cfg.seed, rng::world_subsequence(rng::Stream::kMarket, u64{3} << 32),
+                        rng::offset(0, rng::Stream::kMarket, 3, 0));
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) mean_dur += mean_duration(pc, depth_from_fraction(pc, sample(pc.depth, g), 0.0));
+    mean_dur /= n;
+  }
+  // Category targets and start probabilities.  A product alternates off periods (a start
+  // check every week, Geometric(p) weeks on {0, 1, ...}) and promotions of mean length D, so
+  // its on-share is pD / (pD + 1 - p); stores take part with probability pi.  Solving
+  // share / pi = pD / (pD + 1 - p) for p gives the start probability.
+  target_.resize(K);
+  start_prob_.resize(K);
+  for (i32 k = 0; k < K; ++k) {
+    rng::PhiloxStream g(cfg.seed, rng::world_subsequence(rng::Stream::kMarket, (u64{4} << 32) | static_cast<u64>(k)),
+                        rng::offset(0, rng::Stream::kMarket, 4, 0));
+    target_[k] = pc.share_min + (pc.share_max - pc.share_min) * math::uniform01(g);
+    const double s = pc.store_participation > 0 ? target_[k] / pc.store_participation : 0;
+    start_prob_[k] = s > 0 ? std::min(1.0, s / (mean_dur * (1 - s) + s)) : 0.0;
+  }
+
+  // The chain schedule, product by product (each product its own stream, one slot per week).
+  active_.assign(static_cast<size_t>(P) * W, -1);
+  std::vector<std::vector<PromoEvent>> per_product(P);
+#pragma omp parallel for schedule(static)
+  for (i32 j = 0; j < P; ++j) {
+    const i32 k = cat.category[j];
+    const u64 sub = rng::world_subsequence(rng::Stream::kMarket, (u64{5} << 32) | static_cast<u64>(j));
+    for (i64 t = 1 - kBurnInWeeks; t <= static_cast<i64>(W);) {
+      rng::PhiloxStream g(cfg.seed, sub, rng::offset(static_cast<u32>(t + kBurnInWeeks), rng::Stream::kMarket, 0, 0));
+      const double p = std::min(1.0, start_prob_[k] * week_multiplier(t));
+      if (!(math::uniform01(g) < p)) {
+        ++t;
+        continue;
+      }
+      const bool event = cal.is_event(t);
+      PromoEvent e{};
+      e.product = j;
+      e.start = static_cast<i32>(t);
+      e.depth = static_cast<float>(depth_from_fraction(pc, sample(pc.depth, g), event ? pc.event_depth_shift : 0.0));
+      // Duration 1 + Binomial(3, (D(depth) - 1) / 3): 1..4 weeks with mean D(depth).
+      const double q = (mean_duration(pc, e.depth) - 1.0) / 3.0;
+      int dur = 1;
+      for (int i = 0; i < 3; ++i) dur += math::uniform01(g) < q;
+      e.duration = static_cast<u8>(dur);
+      const double ad_logit = pc.in_ad_intercept + pc.in_ad_depth * (e.depth - 0.25) + (event ? pc.in_ad_event : 0.0) +
+                              pc.in_ad_popularity * cat.alpha[j];
+      e.in_ad = math::uniform01(g) < logistic(ad_logit);
+      const double mail_logit = pc.mailer_intercept + pc.mailer_depth * (e.depth - 0.25) + (e.in_ad ? pc.mailer_in_ad : 0.0);
+      e.mailer = math::uniform01(g) < logistic(mail_logit);
+      if (e.start + e.duration > 1) per_product[j].push_back(e);  // keep those reaching week 1
+      t += e.duration;
+    }
+  }
+  for (i32 j = 0; j < P; ++j) {
+    for (const auto& e : per_product[j]) {
+      const i32 id = static_cast<i32>(events_.size());
+      events_.push_back(e);
+      for (i64 t = std::max<i64>(1, e.start); t < std::min<i64>(W + 1, e.start + e.duration); ++t)
+        active_[static_cast<size_t>(j) * W + t - 1] = id;
+    }
+  }
+}
+
+double PromotionEngine::week_multiplier(i64 week) const {
+  return event_base_ * (cal_.is_event(week) ? cfg_.promotions.event_start_boost : 1.0);
+}
+
+bool PromotionEngine::participates(i32 s, i32 event) const {
+  rng::PhiloxStream g(cfg_.seed, rng::world_subsequence(rng::Stream::kStores, static_cast<u64>(s)),
+                      rng::offset(0, rng::Stream::kMarket, 0, 0, static_cast<u32>(event)));
+  return math::uniform01(g) < cfg_.promotions.store_participation;
+}
+
+void PromotionEngine::allocate_store_week(i32 s, u32 week, const std::vector<i32>& promoted, float* depth, u8* display,
+                                          u8* feature, StorePromoSummary& out) const {
+  const auto& pc = cfg_.promotions;
+  out = StorePromoSummary{};
+  out.n_promoted = static_cast<i32>(promoted.size());
+  // Display allocation: deeper, more popular and advertised promotions first, with store noise
+  // (Gumbel); feature displays, then end caps, up to capacity; a share of the rest gets a tag.
+  std::vector<std::pair<double, i32>> ranked;
+  ranked.reserve(promoted.size());
+  const u64 sub = rng::world_subsequence(rng::Stream::kStores, static_cast<u64>(s));
+  std::vector<float> u_tag(promoted.size());
+  for (size_t i = 0; i < promoted.size(); ++i) {
+    const i32 j = promoted[i];
+    rng::PhiloxStream g(cfg_.seed, sub, rng::offset(week, rng::Stream::kMarket, 1, 0, static_cast<u32>(j) * 2));
+    const double gumbel = -std::log(-std::log(static_cast<double>(math::uniform_open01(g))));
+    u_tag[i] = math::uniform01(g);
+    const double score = std::log(depth[j]) + pc.display_popularity_weight * cat_.alpha[j] +
+                         ((feature[j] & kInAd) ? 0.5 : 0.0) + 0.5 * gumbel;
+    ranked.push_back({score, static_cast<i32>(i)});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  const size_t F = static_cast<size_t>(pc.feature_displays_per_store), E = static_cast<size_t>(pc.end_caps_per_store);
+  double depth_sum = 0;
+  for (size_t r = 0; r < ranked.size(); ++r) {
+    const size_t i = static_cast<size_t>(ranked[r].second);
+    const i32 j = promoted[i];
+    DisplayType t;
+    if (r < F) {
+      t = DisplayType::kFeatureDisplay;
+      out.feature_displays.push_back(j);
+    } else if (r < F + E) {
+      t = DisplayType::kEndCap;
+      out.end_caps.push_back(j);
+    } else {
+      t = u_tag[i] < pc.shelf_tag_prob ? DisplayType::kShelfTag : DisplayType::kNone;
+    }
+    display[j] = static_cast<u8>(t);
+    depth_sum += depth[j];
+    out.n_in_ad += (feature[j] & kInAd) != 0;
+    out.n_mailer += (feature[j] & kMailer) != 0;
+  }
+  std::sort(out.feature_displays.begin(), out.feature_displays.end());
+  std::sort(out.end_caps.begin(), out.end_caps.end());
+  out.mean_depth = promoted.empty() ? 0.0 : depth_sum / promoted.size();
+  out.marketing = marketing_signal(out);
+}
+
+float PromotionEngine::marketing_signal(const StorePromoSummary& s) const {
+  const auto& pc = cfg_.promotions;
+  const auto& mc = cfg_.marketing;
+  const double P = cat_.n_products();
+  const double depth_score = s.n_promoted > 0 ? s.mean_depth / pc.depth_max : 0.0;
+  const double breadth_score = pc.share_max > 0 ? std::min(1.0, s.n_promoted / P / pc.share_max) : 0.0;
+  const double cap = pc.end_caps_per_store + 2.0 * pc.feature_displays_per_store;
+  const double display_score = cap > 0 ? (s.end_caps.size() + 2.0 * s.feature_displays.size()) / cap : 0.0;
+  const double ad_score =
+      s.n_promoted > 0 ? std::min(1.0, (s.n_in_ad + 2.0 * s.n_mailer) / static_cast<double>(s.n_promoted) / 1.5) : 0.0;
+  const double m = mc.w_depth * depth_score + mc.w_breadth * breadth_score + mc.w_display * display_score + mc.w_ad * ad_score;
+  return static_cast<float>(std::clamp(m, 0.0, 1.0));
+}
+
+}  // namespace retailsynth

@@ -1,0 +1,71 @@
+// Promotion engine (DESIGN §3.3) and the store-week promotion context with its marketing signal
+// (§3.4).  A chain-wide schedule (which products, when, how deep, in the ad, in a mailer) is
+// drawn once; each store runs a chain promotion with probability store_participation and
+// allocates its own end caps and feature displays.  Everything is a pure function of the seed,
+// so any week can be rebuilt in any order.
+#pragma once
+#include <vector>
+
+#include "engine/calendar.h"
+#include "engine/pricing.h"
+#include "engine/tcj_codes.h"
+
+namespace retailsynth {
+
+struct PromoEvent {
+  i32 product;
+  i32 start;     // first week (<= 0 for promotions under way when the simulation starts)
+  u8 duration;   // weeks, 1..4
+  u8 in_ad;      // in the chain's weekly circular
+  u8 mailer;     // in a mailer
+  float depth;   // discount fraction, on the depth grid
+};
+
+/// Summary of one store-week's promotion context.
+struct StorePromoSummary {
+  i32 n_promoted = 0;
+  double mean_depth = 0;
+  i32 n_in_ad = 0, n_mailer = 0;
+  std::vector<i32> end_caps;          // products on end caps
+  std::vector<i32> feature_displays;  // products on feature displays
+  float marketing = 0;                // M[s,t]
+};
+
+class PromotionEngine {
+ public:
+  PromotionEngine(const Config& cfg, const Catalog& cat, const Stores& stores, const Calendar& cal);
+
+  /// The schedule starts this many weeks before week 1, so week 1 already has promotions under
+  /// way (no start-up transient).
+  static constexpr int kBurnInWeeks = 8;
+
+  const std::vector<PromoEvent>& events() const { return events_; }
+  /// Index of the chain promotion covering product j in `week`, or -1.
+  i32 active_event(i32 j, u32 week) const { return active_[static_cast<size_t>(j) * weeks_ + week - 1]; }
+  /// Whether store s runs chain promotion `event`.
+  bool participates(i32 s, i32 event) const;
+  double category_target_share(i32 k) const { return target_[k]; }
+  double category_start_prob(i32 k) const { return start_prob_[k]; }
+  /// Start-probability multiplier of `week` (event weeks boosted; mean 1 over a year).
+  double week_multiplier(i64 week) const;
+
+  /// Fills the week's promotion arrays of store s (depth, display, feature) from its promoted
+  /// products (depth > 0 already set by the caller), allocates displays and summarises.
+  void allocate_store_week(i32 s, u32 week, const std::vector<i32>& promoted, float* depth, u8* display, u8* feature,
+                           StorePromoSummary& out) const;
+
+  /// M[s,t] from a summary (weights in the config).
+  float marketing_signal(const StorePromoSummary& s) const;
+
+ private:
+  const Config& cfg_;
+  const Catalog& cat_;
+  const Calendar& cal_;
+  u32 weeks_;
+  double event_base_ = 1;
+  std::vector<double> target_, start_prob_;
+  std::vector<PromoEvent> events_;
+  std::vector<i32> active_;  // P x W
+};
+
+}  // namespace retailsynth
