@@ -93,9 +93,13 @@ struct Config {
     double duration_deep = 1.2;     // ... at depth_max (deeper -> shorter)
     double event_start_boost = 2.0;   // start probability multiplier in event weeks
     double event_depth_shift = 0.05;  // depth added to promotions starting in event weeks
-    i32 end_caps_per_store = 12;       // end-cap capacity per store-week
-    i32 feature_displays_per_store = 4;  // feature-display capacity per store-week
-    double shelf_tag_prob = 0.5;       // promoted products without a display get a shelf tag
+    // Capacities in products per store-week (an end cap or a secondary display holds several
+    // products).  With about 3,700 promoted products per store-week at the default scale these
+    // give the real mix of display codes: about 40% of advertised/displayed rows on an end cap or
+    // a feature display (shared/data/completejourney README).
+    i32 end_caps_per_store = 500;         // end-cap capacity per store-week
+    i32 feature_displays_per_store = 500;  // feature-display capacity per store-week
+    double shelf_tag_prob = 0.05;       // promoted products without a display get a shelf tag
     double display_popularity_weight = 0.5;  // weight of popularity next to log depth in display allocation
     double in_ad_intercept = -0.4, in_ad_depth = 6.0, in_ad_event = 1.0, in_ad_popularity = 0.5;
     double mailer_intercept = -2.5, mailer_depth = 5.0, mailer_in_ad = 1.5;

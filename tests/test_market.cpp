@@ -179,8 +179,8 @@ TEST(Promotions, DisplaysOccurWithinCapacity) {
         ends += w.display[at] == 2;
         feats += w.display[at] == 3;
       }
-      ASSERT_LE(ends, 12);
-      ASSERT_LE(feats, 4);
+      ASSERT_LE(ends, m.cfg.promotions.end_caps_per_store);
+      ASSERT_LE(feats, m.cfg.promotions.feature_displays_per_store);
       EXPECT_EQ(static_cast<size_t>(ends), w.stores[s].end_caps.size());
       EXPECT_EQ(static_cast<size_t>(feats), w.stores[s].feature_displays.size());
     }
