@@ -32,17 +32,23 @@ struct RunSetup {
   u64 seed = 0;
   CatalogView catalog{};
   HouseholdSpecView spec{};
+  MissionView missions{};
   ChoiceParams choice{};
 };
+
+/// Puts each household's records of a week in trip order (the backends produce them in
+/// category order; a basket's lines then sit together), stable inside a trip.
+void order_by_trip(WeekRecords& w);
 
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
   virtual void prepare(const RunSetup& setup) = 0;
-  /// Samples households [first, first + n) and makes them the active block.
+  /// Samples households [first, first + n), makes them the active block and starts their state
+  /// (empty inventories, no last choices).
   virtual void sample_households(i64 first, i32 n, HouseholdBlock& out) = 0;
-  /// Simulates the active block for one week.
+  /// Simulates the active block for one week, advancing its state.
   virtual void simulate_week(const WeekInputs& week, WeekRecords& out) = 0;
 };
 

@@ -146,6 +146,83 @@ class Loader {
     }
     out = v;
   }
+  /// A list of {a: PARAM, b: PARAM, rho: R} pairs of household parameters.
+  void correlations(const char* key, std::vector<Config::Correlation>& out) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    if (!n.IsSequence()) fail(n, key, "expected a list such as [{a: beta_price, b: beta_promo, rho: -0.3}]");
+    std::vector<Config::Correlation> v;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+      const YAML::Node e = n[i];
+      if (!e.IsMap()) fail(e, item, "expected {a: PARAM, b: PARAM, rho: R}");
+      Config::Correlation c{-1, -1, 0.0};
+      bool seen_rho = false;
+      for (const auto& kv : e) {
+        const std::string sub = kv.first.as<std::string>();
+        if (sub == "a" || sub == "b") {
+          const std::string name = scalar(kv.second, item + "." + sub, "a parameter name");
+          int idx = -1;
+          for (int p = 0; p < kNumHouseholdParams; ++p)
+            if (name == kHouseholdParamNames[p]) idx = p;
+          if (idx < 0) fail(kv.second, item + "." + sub, "unknown household parameter '" + name + "'");
+          (sub == "a" ? c.a : c.b) = idx;
+        } else if (sub == "rho") {
+          c.rho = parse_real(kv.second, item + ".rho");
+          if (!(c.rho > -1 && c.rho < 1)) fail(kv.second, item + ".rho", "must be in (-1, 1)");
+          seen_rho = true;
+        } else {
+          fail(kv.first, item + "." + sub, "unknown key (expected a, b, rho)");
+        }
+      }
+      if (c.a < 0 || c.b < 0 || !seen_rho) fail(e, item, "needs a, b and rho");
+      if (c.a == c.b) fail(e, item, "a and b must differ");
+      v.push_back(c);
+    }
+    out = v;
+  }
+  /// A list of trip missions {name, share, shift, linked_share, link_boost}.
+  void missions(const char* key, std::vector<Config::Mission>& out) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    if (!n.IsSequence() || n.size() == 0) fail(n, key, "expected a non-empty list of missions");
+    if (n.size() > static_cast<size_t>(kMaxMissions)) fail(n, key, "at most " + std::to_string(kMaxMissions) + " missions");
+    std::vector<Config::Mission> v;
+    double total = 0;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+      const YAML::Node e = n[i];
+      if (!e.IsMap()) fail(e, item, "expected {name, share, shift, linked_share, link_boost}");
+      Config::Mission m{"", -1, 0, 0, 0, {}};
+      for (const auto& kv : e) {
+        const std::string sub = kv.first.as<std::string>();
+        const std::string full = item + "." + sub;
+        if (sub == "name") {
+          m.name = scalar(kv.second, full, "a string");
+        } else if (sub == "share" || sub == "linked_share") {
+          const double x = parse_real(kv.second, full);
+          if (!(x >= 0 && x <= 1)) fail(kv.second, full, "must be in [0, 1]");
+          (sub == "share" ? m.share : m.linked_share) = x;
+        } else if (sub == "shift" || sub == "link_boost") {
+          const double x = parse_real(kv.second, full);
+          if (!(x >= -20 && x <= 20)) fail(kv.second, full, "must be in [-20, 20]");
+          (sub == "shift" ? m.shift : m.link_boost) = x;
+        } else if (sub == "departments") {
+          if (!kv.second.IsSequence()) fail(kv.second, full, "expected a list of department names");
+          for (size_t d = 0; d < kv.second.size(); ++d)
+            m.departments.push_back(scalar(kv.second[d], full + "[" + std::to_string(d) + "]", "a department name"));
+        } else {
+          fail(kv.first, full, "unknown key (expected name, share, shift, linked_share, link_boost, departments)");
+        }
+      }
+      if (m.name.empty()) fail(e, item + ".name", "missing");
+      if (m.share < 0) fail(e, item + ".share", "missing");
+      total += m.share;
+      v.push_back(m);
+    }
+    if (std::fabs(total - 1.0) > 1e-6) fail(n, key, "mission shares must sum to 1 (they sum to " + fmt(total) + ")");
+    out = v;
+  }
   /// A distribution map {dist: KIND, <params>, lower: x, upper: y} whose support must lie
   /// within [lo, hi] (after truncation).
   void dist(const char* key, DistSpec& out, double lo, double hi) {
@@ -300,6 +377,18 @@ class Dumper {
   void choice(const char* key, std::string& v, std::initializer_list<const char*>) { at(key) = v; }
   void text(const char* key, std::string& v) { at(key) = v; }
   void intlist(const char* key, std::vector<int>& v, long long, long long) { at(key) = v; }
+  void correlations(const char* key, std::vector<Config::Correlation>& v) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& c : v) j.push_back({{"a", kHouseholdParamNames[c.a]}, {"b", kHouseholdParamNames[c.b]}, {"rho", c.rho}});
+    at(key) = j;
+  }
+  void missions(const char* key, std::vector<Config::Mission>& v) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& m : v)
+      j.push_back({{"name", m.name}, {"share", m.share}, {"shift", m.shift}, {"linked_share", m.linked_share},
+                   {"link_boost", m.link_boost}, {"departments", m.departments}});
+    at(key) = j;
+  }
   void dist(const char* key, DistSpec& d, double, double) {
     nlohmann::json j;
     j["dist"] = kind_name(d.kind);
@@ -351,10 +440,33 @@ void bind(V& v, Config& c) {
   v.dist("households.beta_quality", c.households[kBetaQuality], -50, 50);
   v.dist("households.basket_scale", c.households[kBasketScale], -20, 20);
   v.dist("households.quantity_scale", c.households[kQuantityScale], 0, 100);
+  v.dist("households.beta_promo", c.households[kBetaPromo], -50, 50);
+  v.dist("households.beta_display", c.households[kBetaDisplay], -50, 50);
+  v.dist("households.beta_feature", c.households[kBetaFeature], -50, 50);
+  v.dist("households.beta_ref", c.households[kBetaRef], -50, 50);
+  v.dist("households.loss_aversion", c.households[kLossAversion], 0, 50);
+  v.dist("households.promo_sensitivity", c.households[kPromoSensitivity], 0, 50);
+  v.dist("households.beta_loyal", c.households[kBetaLoyal], -50, 50);
+  v.dist("households.stockpile", c.households[kStockpile], 0, 20);
+  v.correlations("households.correlation", c.correlations);
+  v.real("utility.quality_saturation", c.utility.quality_saturation, 0, 50);
+  v.real("utility.promo_depth_scale", c.utility.promo_depth_scale, 0, 50);
+  v.real("utility.perception_threshold", c.utility.perception_threshold, 0, 1);
+  v.real("utility.perception_bonus", c.utility.perception_bonus, -10, 10);
+  v.real("utility.threshold_bonus", c.utility.threshold_bonus, -10, 10);
+  v.real("utility.threshold_window", c.utility.threshold_window, 0, 0.5);
+  v.real("utility.display_effect.shelf_tag", c.utility.display_shelf_tag, -20, 20);
+  v.real("utility.display_effect.end_cap", c.utility.display_end_cap, -20, 20);
+  v.real("utility.display_effect.feature_display", c.utility.display_feature, -20, 20);
+  v.real("utility.feature_scale", c.utility.feature_scale, 0, 20);
+  v.real("utility.reference_decay", c.utility.reference_decay, 0, 10);
+  v.intv("utility.reference_weeks", c.utility.reference_weeks, 1, 52);
   v.real("choice.iv_coefficient", c.choice.iv_coefficient, 0, 1);
-  v.real("choice.quality_saturation", c.choice.quality_saturation, 0, 50);
   v.dist("choice.category_intercept", c.choice.category_intercept, -30, 30);
   v.intv("choice.max_trips_per_week", c.choice.max_trips_per_week, 1, rng::kMaxTrips);
+  v.real("choice.inventory_weight", c.choice.inventory_weight, 0, 20);
+  v.real("choice.inventory_decay", c.choice.inventory_decay, 0, 1);
+  v.missions("choice.missions", c.choice.missions);
   v.intv("calendar.start_week_of_year", c.calendar.start_week_of_year, 1, 52);
   v.intlist("calendar.event_weeks", c.calendar.event_weeks, 1, 52);
   v.real("pricing.inflation_per_year", c.pricing.inflation_per_year, -0.5, 1.0);
@@ -474,6 +586,14 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
     throw InputError(origin_of("promotions.share_max") +
                      ": promotions.share_max: must be below promotions.store_participation (a share of store-weeks "
                      "cannot exceed the share of stores taking part)");
+  for (size_t i = 0; i < cfg.correlations.size(); ++i) {
+    for (int p : {cfg.correlations[i].a, cfg.correlations[i].b}) {
+      const DistKind k = cfg.households[p].kind;
+      if (k != DistKind::kNormal && k != DistKind::kLogNormal)
+        throw InputError(origin_of("households.correlation") + ": households.correlation[" + std::to_string(i) + "]: " +
+                         kHouseholdParamNames[p] + " is " + "not normal or lognormal (only those can be correlated)");
+    }
+  }
   if (cfg.catalog.source == "file" && cfg.catalog.file.empty())
     throw InputError((path.empty() ? std::string("config") : path) + ": catalog.file: required when catalog.source is 'file'");
   return cfg;

@@ -45,21 +45,67 @@ struct Config {
     double traffic_sd = 0.5;       // sd of log store traffic weight (home-store choice)
   } stores;
 
-  /// Heterogeneity distributions, indexed by HouseholdParam.
+  /// Heterogeneity distributions, indexed by HouseholdParam (DESIGN §3.5; the tuned values are
+  /// explained in configs/default.yaml).
   DistSpec households[kNumHouseholdParams] = {
-      {DistKind::kLogNormal, -0.42f, 1.0f, 0.0f, 10.0f},         // trip_rate: mean 1.08 trips/week
-      {DistKind::kBeta, 8.0f, 2.0f, 0.0f, 1.0f},                 // store_loyalty: mean 0.8
-      {DistKind::kNormal, -2.5f, 0.8f, -8.0f, 0.0f},             // beta_price (log price)
-      {DistKind::kLogNormal, 1.2f, 0.5f, 0.0f, 30.0f},           // beta_quality
-      {DistKind::kNormal, 0.0f, 0.5f, -3.0f, 3.0f},              // basket_scale
-      {DistKind::kGamma, 2.0f, 0.15f, 0.0f, 20.0f},              // quantity_scale: mean 0.3
+      {DistKind::kLogNormal, -0.72f, 1.0f, 0.0f, 10.0f},   // trip_rate
+      {DistKind::kBeta, 8.0f, 2.0f, 0.0f, 1.0f},           // store_loyalty: mean 0.8
+      {DistKind::kNormal, -2.5f, 0.8f, -8.0f, 0.0f},       // beta_price (log price)
+      {DistKind::kLogNormal, 1.2f, 0.5f, 0.0f, 30.0f},     // beta_quality
+      {DistKind::kNormal, 0.0f, 0.5f, -3.0f, 3.0f},        // basket_scale
+      {DistKind::kGamma, 2.0f, 0.15f, 0.0f, 20.0f},        // quantity_scale: mean 0.3
+      {DistKind::kNormal, 1.8f, 0.6f, 0.0f, 10.0f},        // beta_promo
+      {DistKind::kBeta, 2.0f, 5.0f, 0.0f, 1.0f},           // beta_display
+      {DistKind::kNormal, 0.8f, 0.3f, 0.0f, 5.0f},         // beta_feature
+      {DistKind::kNormal, 2.0f, 0.5f, 0.0f, 10.0f},        // beta_ref
+      {DistKind::kLogNormal, 0.9f, 0.2f, 1.0f, 10.0f},     // loss_aversion: mean 2.5
+      {DistKind::kGamma, 2.0f, 0.25f, 0.0f, 5.0f},         // promo_sensitivity: mean 0.5
+      {DistKind::kNormal, 1.0f, 0.5f, -2.0f, 5.0f},        // beta_loyal
+      {DistKind::kLogNormal, 0.6f, 0.4f, 0.0f, 6.0f},      // stockpile: mean 1.97
+  };
+
+  /// Correlations between normal-family household parameters (on the underlying normal).
+  struct Correlation {
+    int a, b;
+    double rho;
+  };
+  std::vector<Correlation> correlations = {{kBetaPrice, kBetaPromo, -0.3}};
+
+  /// Utility terms (DESIGN §3.6).
+  struct Utility {
+    double quality_saturation = 1.5;    // kappa
+    double promo_depth_scale = 2.0;     // beta_promo * scale * depth (the plan's 5, tuned: §3.7a)
+    double perception_threshold = 0.20;  // discounts from this depth are noticed ...
+    double perception_bonus = 0.3;       // ... and add this much utility
+    double threshold_bonus = 0.15;       // left-digit bonus just under 1, 2, 5, 10, 20, 50 dollars
+    double threshold_window = 0.05;      // "just under": within this share below the threshold
+    double display_shelf_tag = 0.5, display_end_cap = 1.5, display_feature = 2.5;  // effect(type), none = 0
+    double feature_scale = 0.5;          // beta_feature * scale * (in_ad + mailer)
+    double reference_decay = 0.3;        // reference price: EWMA weight exp(-decay * age)
+    i32 reference_weeks = 10;            // ... over this many past weeks
+  } utility;
+
+  struct Mission {
+    std::string name;
+    double share;        // probability of a trip having this mission
+    double shift;        // added to every category's incidence logit
+    double linked_share;  // share of categories linked to the mission
+    double link_boost;   // extra shift of the linked categories
+    std::vector<std::string> departments;  // linked categories come from these departments (empty: any)
   };
 
   struct Choice {
-    double iv_coefficient = 0.1;      // mu (DESIGN §3.7a)
-    double quality_saturation = 1.5;  // kappa
+    double iv_coefficient = 0.1;  // mu (DESIGN §3.7a)
     DistSpec category_intercept{DistKind::kNormal, -4.0f, 0.9f, -12.0f, 4.0f};  // gamma_k
     i32 max_trips_per_week = 12;
+    double inventory_weight = 0.6;  // omega
+    double inventory_decay = 0.5;   // share of home inventory consumed per week
+    std::vector<Mission> missions = {
+        {"stock_up", 0.15, 1.2, 0.0, 0.0, {}},
+        {"fill_in", 0.35, -1.3, 0.10, 1.5, {"GROCERY", "PRODUCE"}},
+        {"meal", 0.20, -0.5, 0.25, 2.0, {"MEAT", "MEAT-PCKGD", "PRODUCE", "DELI", "SEAFOOD", "SEAFOOD-PCKGD"}},
+        {"snack", 0.15, -1.5, 0.08, 2.5, {"GROCERY", "PASTRY", "SPIRITS"}},
+        {"special", 0.15, -0.3, 0.25, 1.5, {"PASTRY", "FLORAL", "SPIRITS", "DELI", "RESTAURANT"}}};
   } choice;
 
   /// Week of year of simulation week 1, and the weeks of year with events (holidays, big-ad

@@ -1,6 +1,8 @@
 // CPU backend: OpenMP over households, the shared per-household functions inside.
 #include <omp.h>
 
+#include <algorithm>
+
 #include "backend.h"
 #include "config.h"
 #include "retailsynth/model/household_week.h"
@@ -31,11 +33,16 @@ class CpuBackend final : public Backend {
 #pragma omp parallel for schedule(static)
     for (i32 h = 0; h < n; ++h) sample_household(setup_.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h]);
     block_ = out.view();
+    const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
+    inventory_.assign(kn, 0.0f);
+    last_.assign(kn, -1);
   }
 
   void simulate_week(const WeekInputs& week, WeekRecords& out) override {
     const i32 n = block_.n;
-    const SimView v{setup_.catalog, week.view(), block_, setup_.choice};
+    // The state is updated in place: each household-category element is read before it is written.
+    const HouseholdStateView state{inventory_.data(), inventory_.data(), last_.data(), last_.data()};
+    const SimView v{setup_.catalog, week.view(), block_, state, setup_.missions, setup_.choice};
     const rng::HostRng rng{setup_.seed};
     // Fixed chunks of households, each filled by one thread and joined in order: the result
     // does not depend on the thread count or the schedule.
@@ -71,11 +78,21 @@ class CpuBackend final : public Backend {
   HouseholdView block_{};
   std::vector<std::vector<Record>> chunks_;
   std::vector<u32> chunk_trips_;
+  std::vector<float> inventory_;
+  std::vector<i32> last_;
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+void order_by_trip(WeekRecords& w) {
+  const i32 n = static_cast<i32>(w.offsets.size()) - 1;
+#pragma omp parallel for schedule(static, 256)
+  for (i32 h = 0; h < n; ++h)
+    std::stable_sort(w.records.begin() + w.offsets[h], w.records.begin() + w.offsets[h + 1],
+                     [](const Record& a, const Record& b) { return a.trip < b.trip; });
+}
 
 std::unique_ptr<Backend> make_backend(const std::string& which) {
   if (which == "cpu") return make_cpu_backend();

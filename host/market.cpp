@@ -1,11 +1,15 @@
 #include "market.h"
 
+#include <cmath>
+
+#include "engine/utility_terms.h"
 #include "retailsynth/math/fastmath.h"
 
 namespace retailsynth {
 
 Market::Market(const Config& cfg, const Catalog& cat, const Stores& stores)
-    : cat_(cat),
+    : cfg_(cfg),
+      cat_(cat),
       stores_(stores),
       calendar_(cfg),
       pricing_(cfg, cat, stores),
@@ -19,6 +23,8 @@ void Market::build_week(u32 week, WeekInputs& out) const {
   out.n_stores = S;
   out.n_products = P;
   out.log_price.resize(SP);
+  out.base_u.resize(SP);
+  out.ref_gain.assign(SP, 0.0f);
   out.shelf_cents.resize(SP);
   out.base_cents.resize(SP);
   out.depth.assign(SP, 0.0f);
@@ -49,11 +55,45 @@ void Market::build_week(u32 week, WeekInputs& out) const {
       out.base_cents[at] = base;
       out.shelf_cents[at] = shelf;
       out.log_price[at] = math::rs_log(static_cast<float>(shelf) * 0.01f);
+      out.base_u[at] = static_cast<float>(base_utility(cfg_, cat_.alpha[j], cat_.quality[j], shelf * 0.01, out.depth[at]));
     }
     promotions_.allocate_store_week(s, week, promoted, out.depth.data() + row, out.display.data() + row,
                                     out.feature.data() + row, out.stores[s]);
     out.marketing[s] = out.stores[s].marketing;
   }
+}
+
+MarketCursor::MarketCursor(const Config& cfg, const Market& market) : market_(market) {
+  const int L = cfg.utility.reference_weeks;
+  double total = 0;
+  for (int age = 1; age <= L; ++age) {
+    weights_.push_back(std::exp(-cfg.utility.reference_decay * age));
+    total += weights_.back();
+  }
+  for (double& w : weights_) w /= total;
+  history_.resize(L);
+}
+
+void MarketCursor::reset() { week_ = 0; }
+
+void MarketCursor::next(WeekInputs& out) {
+  ++week_;
+  market_.build_week(week_, out);
+  const size_t L = history_.size();
+  if (week_ == 1) {
+    for (auto& h : history_) h = out.base_cents;
+    head_ = 0;
+  }
+  const size_t SP = out.shelf_cents.size();
+#pragma omp parallel for schedule(static)
+  for (size_t at = 0; at < SP; ++at) {
+    double r = 0;
+    for (size_t age = 0; age < L; ++age) r += weights_[age] * history_[(head_ + age) % L][at];
+    out.ref_gain[at] = static_cast<float>((r - out.shelf_cents[at]) / r);
+  }
+  // This week's prices become age 1 for the next week.
+  head_ = (head_ + L - 1) % L;
+  history_[head_] = out.shelf_cents;
 }
 
 }  // namespace retailsynth

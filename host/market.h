@@ -13,6 +13,8 @@ struct WeekInputs {
   i32 n_stores = 0;
   i64 n_products = 0;
   std::vector<float> log_price;
+  std::vector<float> base_u;
+  std::vector<float> ref_gain;
   std::vector<u32> shelf_cents;
   std::vector<u32> base_cents;
   std::vector<float> depth;
@@ -20,16 +22,19 @@ struct WeekInputs {
   std::vector<u8> feature;
   std::vector<float> marketing;
   std::vector<StorePromoSummary> stores;
+  float traffic_season = 1.0f;
   WeekView view() const {
-    return WeekView{week,         n_stores,      n_products,     log_price.data(), shelf_cents.data(), base_cents.data(),
-                    depth.data(), display.data(), feature.data(), marketing.data()};
+    return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
+                    ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),
+                    feature.data(), marketing.data(), traffic_season};
   }
 };
 
 class Market {
  public:
   Market(const Config& cfg, const Catalog& cat, const Stores& stores);
-  /// Fills `out` for simulation week `week` (1-based).  A pure function of the seed and week.
+  /// Fills `out` for simulation week `week` (1-based), all but the reference prices (ref_gain
+  /// is set to 0).  A pure function of the seed and week.
   void build_week(u32 week, WeekInputs& out) const;
 
   const Calendar& calendar() const { return calendar_; }
@@ -37,11 +42,31 @@ class Market {
   const PromotionEngine& promotions() const { return promotions_; }
 
  private:
+  const Config& cfg_;
   const Catalog& cat_;
   const Stores& stores_;
   Calendar calendar_;
   PricingEngine pricing_;
   PromotionEngine promotions_;
+};
+
+/// Walks the weeks in order and adds the reference prices: R[s,j,t] is the EWMA of the shelf
+/// prices of the last `reference_weeks` weeks with weight exp(-reference_decay * age); weeks
+/// before the start count at week 1's base price.  Restart with reset() for another block.
+class MarketCursor {
+ public:
+  MarketCursor(const Config& cfg, const Market& market);
+  void reset();
+  /// Builds the next week into `out`.
+  void next(WeekInputs& out);
+  u32 week() const { return week_; }
+
+ private:
+  const Market& market_;
+  std::vector<double> weights_;               // by age 1..L, normalised
+  std::vector<std::vector<u32>> history_;     // ring of the last L weeks' shelf prices
+  size_t head_ = 0;                           // slot of age 1
+  u32 week_ = 0;
 };
 
 }  // namespace retailsynth

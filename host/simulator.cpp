@@ -14,6 +14,7 @@
 #include "config.h"
 #include "io/output.h"
 #include "market.h"
+#include "engine/heterogeneity.h"
 #include "engine/tcj_codes.h"
 #include "world.h"
 
@@ -299,13 +300,21 @@ GenerateResult generate(const GenerateOptions& opt) {
   const i64 last = C * (opt.shard_index + 1) / opt.shard_count;
   const u32 W = static_cast<u32>(cfg.scale.weeks);
 
-  HouseholdSpecView spec{};
-  for (int p = 0; p < kNumHouseholdParams; ++p) spec.params[p] = cfg.households[p];
-  spec.n_stores = stores.size();
-  spec.store_cdf = stores.cdf.data();
-  RunSetup setup{cfg.seed, cat.view(), spec,
-                 ChoiceParams{static_cast<float>(cfg.choice.iv_coefficient), static_cast<float>(cfg.choice.quality_saturation),
-                              cfg.choice.max_trips_per_week}};
+  const HouseholdSpecView spec = make_household_spec(cfg, stores);
+  const Missions missions = make_missions(cfg, cat);
+  const auto& uc = cfg.utility;
+  ChoiceParams choice{};
+  choice.iv_coefficient = static_cast<float>(cfg.choice.iv_coefficient);
+  choice.max_trips = cfg.choice.max_trips_per_week;
+  choice.promo_depth_scale = static_cast<float>(uc.promo_depth_scale);
+  choice.display_effect[0] = 0.0f;
+  choice.display_effect[1] = static_cast<float>(uc.display_shelf_tag);
+  choice.display_effect[2] = static_cast<float>(uc.display_end_cap);
+  choice.display_effect[3] = static_cast<float>(uc.display_feature);
+  choice.feature_scale = static_cast<float>(uc.feature_scale);
+  choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
+  choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
+  RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice};
   backend->prepare(setup);
 
   // Output folder: a temporary sibling, renamed into place at the end.
@@ -321,6 +330,19 @@ GenerateResult generate(const GenerateOptions& opt) {
   std::vector<FileSummary> sums(1);
   write_product_csv(dir, cat, sums[0]);
   write_truth_tables(dir, cat, stores, sums);
+  {
+    OutputFile f(dir, "truth/missions.csv", false);
+    std::string buf = "mission,share,shift,link_boost,linked_categories\n";
+    for (size_t m = 0; m < missions.names.size(); ++m) {
+      std::string linked;
+      for (i32 k : missions.linked[m]) linked += (linked.empty() ? "" : "|") + cat.cat_name[k];
+      buf += fmt::format("{},{},{},{},{}\n", missions.names[m], missions.share[m], cfg.choice.missions[m].shift,
+                         cfg.choice.missions[m].link_boost, csv_field(linked));
+    }
+    f.write(buf);
+    f.add_rows(missions.names.size());
+    sums.push_back(f.close());
+  }
 
   OutputFile tx(dir, "transaction_data.csv", zstd);
   tx.write(kTransactionHeader);
@@ -353,6 +375,7 @@ GenerateResult generate(const GenerateOptions& opt) {
   double sim_s = 0, write_s = 0;
   u64 tx_rows = 0, trips = 0;
   WeekInputs week_in;
+  MarketCursor cursor(cfg, market);
   std::vector<WeekRecords> weeks(W);
   HouseholdBlock block;
   const int n_threads = omp_get_max_threads();
@@ -362,8 +385,9 @@ GenerateResult generate(const GenerateOptions& opt) {
     auto t0 = Clock::now();
     backend->sample_households(b_first, b_n, block);
     u64 block_rows = 0;
+    cursor.reset();
     for (u32 w = 1; w <= W; ++w) {
-      market.build_week(w, week_in);
+      cursor.next(week_in);
       if (b == 0) {  // market files once: they don't depend on the households
         append_promotions(causal, promos, week_in, cat, stores);
         market_stats.add(week_in, cat);
@@ -377,6 +401,7 @@ GenerateResult generate(const GenerateOptions& opt) {
         }
       }
       backend->simulate_week(week_in, weeks[w - 1]);
+      order_by_trip(weeks[w - 1]);
       for (i32 s = 0; s < S; ++s) store_week_trips[static_cast<size_t>(s) * W + w - 1] += weeks[w - 1].store_trips[s];
       block_rows += weeks[w - 1].records.size();
       for (u8 t : weeks[w - 1].trips) trips += t;

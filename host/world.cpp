@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "engine/utility_terms.h"
 #include "io/csv.h"
 #include "retailsynth/rng/philox.h"
 #include "retailsynth/rng/streams.h"
@@ -277,7 +278,6 @@ void finish_catalog(const Config& cfg, Catalog& cat) {
   cat.cat_iv_ref.resize(K);
   const double bq = dist_mean(cfg.households[kBetaQuality]);
   const double bp = dist_mean(cfg.households[kBetaPrice]);
-  const double kappa = cfg.choice.quality_saturation;
   for (i32 k = 0; k < K; ++k) {
     auto g = world_stream(cfg, rng::Stream::kCatalog, static_cast<u64>(k), 3);
     cat.cat_intercept[k] = sample(cfg.choice.category_intercept, g);
@@ -288,7 +288,7 @@ void finish_catalog(const Config& cfg, Catalog& cat) {
     for (i32 j = cat.cat_begin[k]; j < cat.cat_begin[k + 1]; ++j) {
       const double p = round_to_price_point_cents(cat.base_price[j]) / 100.0;
       const double q = cat.quality[j];
-      const double u = cat.alpha[j] + bq * q - kappa * q * q + bp * std::log(p);
+      const double u = base_utility(cfg, cat.alpha[j], q, p, 0.0) + bq * q + bp * std::log(p);
       if (u > m) {
         s = s * std::exp(m - u) + 1.0;
         m = u;

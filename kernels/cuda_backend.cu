@@ -134,6 +134,9 @@ class CudaBackend final : public Backend {
                        raw(cat_iv_ref_)};
     spec_ = setup.spec;
     spec_.store_cdf = raw(store_cdf_);
+    mission_shift_.assign(setup.missions.shift, setup.missions.shift + static_cast<size_t>(setup.missions.n) * c.n_categories);
+    missions_ = setup.missions;
+    missions_.shift = raw(mission_shift_);
   }
 
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
@@ -149,6 +152,11 @@ class CudaBackend final : public Backend {
     thrust::copy(params_.begin(), params_.end(), out.params.begin());
     thrust::copy(home_.begin(), home_.end(), out.home_store.begin());
     block_ = HouseholdView{first, n, raw(params_), raw(home_)};
+    const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
+    inv_in_.assign(kn, 0.0f);
+    inv_out_.resize(kn);
+    last_in_.assign(kn, -1);
+    last_out_.resize(kn);
   }
 
   void simulate_week(const WeekInputs& week, WeekRecords& out) override {
@@ -160,9 +168,14 @@ class CudaBackend final : public Backend {
     display_.assign(week.display.begin(), week.display.end());
     feature_.assign(week.feature.begin(), week.feature.end());
     marketing_.assign(week.marketing.begin(), week.marketing.end());
-    const WeekView wv{week.week,    week.n_stores,  week.n_products, raw(log_price_), raw(shelf_),
-                      raw(base_),   raw(depth_),    raw(display_),   raw(feature_),   raw(marketing_)};
-    const SimView v{cat_, wv, block_, setup_.choice};
+    base_u_.assign(week.base_u.begin(), week.base_u.end());
+    ref_gain_.assign(week.ref_gain.begin(), week.ref_gain.end());
+    const WeekView wv{week.week,   week.n_stores, week.n_products, raw(log_price_), raw(base_u_),
+                      raw(ref_gain_), raw(shelf_),   raw(base_),      raw(depth_),     raw(display_),
+                      raw(feature_),  raw(marketing_), week.traffic_season};
+    // State is double-buffered: a week run again after a slot overflow starts from the same state.
+    const HouseholdStateView state{raw(inv_in_), raw(inv_out_), raw(last_in_), raw(last_out_)};
+    const SimView v{cat_, wv, block_, state, missions_, setup_.choice};
     counts_.resize(n);
     trips_.resize(n);
     offsets_.resize(n + 1);
@@ -196,6 +209,8 @@ class CudaBackend final : public Backend {
     thrust::copy(trips_.begin(), trips_.end(), out.trips.begin());
     out.store_trips.resize(week.n_stores);
     thrust::copy(store_trips_.begin(), store_trips_.end(), out.store_trips.begin());
+    inv_in_.swap(inv_out_);
+    last_in_.swap(last_out_);
   }
 
  private:
@@ -212,10 +227,11 @@ class CudaBackend final : public Backend {
   CatalogView cat_{};
   HouseholdSpecView spec_{};
   HouseholdView block_{};
+  MissionView missions_{};
   u32 cap_ = 128;
-  thrust::device_vector<i32> cat_begin_, home_;
+  thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
-      marketing_;
+      marketing_, base_u_, ref_gain_, mission_shift_, inv_in_, inv_out_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
   thrust::device_vector<u8> trips_, temp_, display_, feature_;
   thrust::device_vector<Record> slots_, compact_;

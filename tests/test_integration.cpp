@@ -169,24 +169,36 @@ TEST(Generate, ZstdOutputMatchesPlain) {
 }
 
 TEST(Generate, TripsFollowHouseholdRates) {
-  // Trips per household-week ~ Poisson(trip_rate_i) (capped at 12): the total over the run
-  // matches sum_i rate_i * W within 5 standard errors.
+  // Trips per household-week ~ Poisson(trip_rate_i * (1 + promo_sensitivity_i * M[home, t]))
+  // (capped at 12): the run's total matches the sum of those means within 5 standard errors.
   const fs::path& d = generated("");
   const auto m = nlohmann::json::parse(read_file(d / "manifest.json"));
-  double expected = 0;
-  for (const auto& r : rows_of(d / "truth/households.csv")) expected += std::stod(r[2]) * 8;
+  std::map<std::pair<std::string, int>, double> signal;  // (STORE_ID, week) -> M
+  for (const auto& r : rows_of(d / "truth/store_weeks.csv")) signal[{r[0], std::stoi(r[1])}] = std::stod(r[2]);
+  double expected = 0, base = 0;
+  for (const auto& r : rows_of(d / "truth/households.csv"))
+    for (int w = 1; w <= 8; ++w) {
+      expected += std::stod(r[2]) * (1 + std::stod(r[13]) * signal.at({r[1], w}));
+      base += std::stod(r[2]);
+    }
   const double trips = m["totals"]["trips"].get<double>();
   EXPECT_NEAR(trips, expected, 5 * std::sqrt(expected));
+  EXPECT_GT(trips, base + 5 * std::sqrt(base)) << "the marketing lift is there";
+  // truth/store_weeks.csv counts the same trips by store.
+  double by_store = 0;
+  for (const auto& r : rows_of(d / "truth/store_weeks.csv")) by_store += std::stod(r[5]);
+  EXPECT_EQ(by_store, trips);
 }
 
 TEST(Generate, QuantityFollowsHouseholdScale) {
-  // QUANTITY = 1 + Poisson(quantity_scale_i): sum over lines of (qty - 1) matches the sum of
-  // the buyers' scales within 5 standard errors.
+  // At regular price QUANTITY = 1 + Poisson(quantity_scale_i): over non-promoted lines the sum
+  // of (qty - 1) matches the sum of the buyers' scales within 5 standard errors.
   const fs::path& d = generated("");
   std::map<std::string, double> qscale;
   for (const auto& r : rows_of(d / "truth/households.csv")) qscale[r[0]] = std::stod(r[7]);
   double extra = 0, expected = 0;
   for (const auto& r : rows_of(d / "transaction_data.csv")) {
+    if (r[7] != "0.00") continue;
     extra += std::stod(r[4]) - 1;
     expected += qscale.at(r[0]);
   }

@@ -29,14 +29,33 @@ RS_HD inline int sample_minute_of_day(float u) {
   return hour * 60 + minute;
 }
 
-/// Draws household `global_index`'s parameters and home store (stream kHouseholdParams,
-/// slot = parameter index; the home store uses slot kNumHouseholdParams).
+/// Draws household `global_index`'s parameters and home store.  Parameter p uses stream
+/// kHouseholdParams slot p: an uncorrelated parameter is drawn by its distribution (truncation
+/// by rejection); a correlated one takes one standard normal from its slot, mixes them through
+/// the Cholesky factor and is clamped to its bounds.  The home store uses slot
+/// kNumHouseholdParams.
 template <class Rng>
 RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_index, const Rng& rng, float* params,
                                    i64 param_stride, i32* home_store) {
+  float eps[kNumHouseholdParams];
   for (int p = 0; p < kNumHouseholdParams; ++p) {
     auto g = rng.stream(static_cast<u64>(global_index), rng::offset(0, rng::Stream::kHouseholdParams, 0, p));
-    params[p * param_stride] = sample(spec.params[p], g);
+    if ((spec.correlated_mask >> p) & 1u) {
+      eps[p] = math::normal01(g);
+    } else {
+      eps[p] = 0.0f;
+      params[p * param_stride] = sample(spec.params[p], g);
+    }
+  }
+  for (int p = 0; p < kNumHouseholdParams; ++p) {
+    if (!((spec.correlated_mask >> p) & 1u)) continue;
+    float z = 0.0f;
+    for (int q = 0; q <= p; ++q) z = z + spec.chol[p * kNumHouseholdParams + q] * eps[q];
+    const DistSpec& d = spec.params[p];
+    float x = d.a + d.b * z;
+    if (d.kind == DistKind::kLogNormal) x = math::rs_exp(x);
+    x = x < d.lower ? d.lower : (x > d.upper ? d.upper : x);
+    params[p * param_stride] = x;
   }
   auto g = rng.stream(static_cast<u64>(global_index),
                       rng::offset(0, rng::Stream::kHouseholdParams, 0, kNumHouseholdParams));
@@ -51,87 +70,153 @@ RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_ind
   *home_store = s;
 }
 
-/// Utility of product j for the household in store s (DESIGN §3.6; the terms later issues add
-/// plug in here).
-RS_HD RS_FORCEINLINE float product_utility(const SimView& v, float beta_price, float beta_quality, i32 s, i32 j) {
-  const float q = v.cat.quality[j];
-  const float quality_term = beta_quality * q - v.choice.quality_saturation * (q * q);
-  return v.cat.alpha[j] + quality_term + beta_price * v.week.log_price[v.week.at(s, j)];
+/// A household's coefficients, read once per week.
+struct HouseholdCoefs {
+  float beta_price, beta_quality, beta_promo, beta_display, beta_feature, beta_ref, loss_aversion, beta_loyal;
+};
+
+/// Reference-price term: (R - p) / R for a gain, loss_aversion times it for a loss (DESIGN §3.6).
+RS_HD RS_FORCEINLINE float gain_loss(float ref_gain, float loss_aversion) {
+  return ref_gain >= 0.0f ? ref_gain : loss_aversion * ref_gain;
 }
 
-/// Simulates household h (index within the block) for v.week: trips, category incidence,
-/// product choice and quantity.  Each trip is announced by `sink.trip(store)`; records go to
-/// `sink.emit(Record)` in (trip, category) order.
-/// Returns the number of trips.
+/// Utility of product j for the household in store s (DESIGN §3.6).  The household-independent
+/// terms (popularity, quality saturation, price thresholds, discount perception, seasonality)
+/// come precomputed in base_u.
+RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) {
+  const i64 at = v.week.at(s, j);
+  float u = v.week.base_u[at];
+  u = u + c.beta_quality * v.cat.quality[j];
+  u = u + c.beta_price * v.week.log_price[at];
+  u = u + c.beta_ref * gain_loss(v.week.ref_gain[at], c.loss_aversion);
+  const float d = v.week.depth[at];
+  if (d > 0.0f) {
+    const u8 f = v.week.feature[at];
+    const float n_features = static_cast<float>((f & 1u) + ((f >> 1) & 1u));
+    u = u + c.beta_promo * (v.choice.promo_depth_scale * d);
+    u = u + c.beta_display * v.choice.display_effect[v.week.display[at]];
+    u = u + c.beta_feature * (v.choice.feature_scale * n_features);
+  }
+  if (j == last) u = u + c.beta_loyal;
+  return u;
+}
+
+/// Simulates household h (index within the block) for v.week (DESIGN §3.7): trips lifted by the
+/// home store's marketing signal, each with a store, day, time and mission; then category by
+/// category the inclusive value, nested-logit incidence (with mission shift and inventory),
+/// exact product choice and quantity with stockpiling, updating the household's inventory and
+/// last choice.  Each trip is announced by `sink.trip(store)`; records go to `sink.emit(Record)`
+/// in (category, trip) order.  Returns the number of trips.
 template <class Rng, class Sink>
 RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink) {
   const u64 hh = static_cast<u64>(v.hh.first + h);
   const u32 week = v.week.week;
-  const float trip_rate = v.hh.param(kTripRate, h);
-  const float loyalty = v.hh.param(kStoreLoyalty, h);
-  const float beta_price = v.hh.param(kBetaPrice, h);
-  const float beta_quality = v.hh.param(kBetaQuality, h);
+  const i32 n_hh = v.hh.n;
+  HouseholdCoefs c;
+  c.beta_price = v.hh.param(kBetaPrice, h);
+  c.beta_quality = v.hh.param(kBetaQuality, h);
+  c.beta_promo = v.hh.param(kBetaPromo, h);
+  c.beta_display = v.hh.param(kBetaDisplay, h);
+  c.beta_feature = v.hh.param(kBetaFeature, h);
+  c.beta_ref = v.hh.param(kBetaRef, h);
+  c.loss_aversion = v.hh.param(kLossAversion, h);
+  c.beta_loyal = v.hh.param(kBetaLoyal, h);
   const float basket_scale = v.hh.param(kBasketScale, h);
   const float qty_scale = v.hh.param(kQuantityScale, h);
+  const float stockpile = v.hh.param(kStockpile, h);
+  const float loyalty = v.hh.param(kStoreLoyalty, h);
   const i32 home = v.hh.home_store[h];
   const i32 n_stores = v.week.n_stores;
 
+  // Trips: Poisson(rate * season * (1 + rho * M[home store, t])).
+  const float rate = v.hh.param(kTripRate, h) * v.week.traffic_season *
+                     (1.0f + v.hh.param(kPromoSensitivity, h) * v.week.marketing[home]);
   auto tg = rng.stream(hh, rng::offset(week, rng::Stream::kTrips, 0, 0));
-  int n_trips = math::poisson(tg, trip_rate);
+  int n_trips = math::poisson(tg, rate);
   if (n_trips > v.choice.max_trips) n_trips = v.choice.max_trips;
 
+  i32 store[rng::kMaxTrips];
+  u8 day[rng::kMaxTrips], mission[rng::kMaxTrips];
+  u16 minute[rng::kMaxTrips];
   for (int trip = 0; trip < n_trips; ++trip) {
     auto sg = rng.stream(hh, rng::offset(week, rng::Stream::kTrips, trip + 1, 0));
     const float u_store = math::uniform01(sg);
     const float u_other = math::uniform01(sg);
     const float u_day = math::uniform01(sg);
     const float u_time = math::uniform01(sg);
-    i32 store = home;
+    const float u_mission = math::uniform01(sg);
+    i32 s = home;
     if (n_stores > 1 && u_store >= loyalty) {
       i32 other = static_cast<i32>(u_other * static_cast<float>(n_stores - 1));
       if (other > n_stores - 2) other = n_stores - 2;
-      store = other >= home ? other + 1 : other;
+      s = other >= home ? other + 1 : other;
     }
-    sink.trip(store);
-    int day = static_cast<int>(u_day * 7.0f);
-    day = day > 6 ? 6 : day;
-    const int minute = sample_minute_of_day(u_time);
+    store[trip] = s;
+    sink.trip(s);
+    int d = static_cast<int>(u_day * 7.0f);
+    day[trip] = static_cast<u8>(d > 6 ? 6 : d);
+    minute[trip] = static_cast<u16>(sample_minute_of_day(u_time));
+    int m = v.missions.n - 1;
+    for (int i = 0; i < v.missions.n; ++i) {
+      if (u_mission < v.missions.cdf[i]) {
+        m = i;
+        break;
+      }
+    }
+    mission[trip] = static_cast<u8>(m);
+  }
 
-    for (i32 k = 0; k < v.cat.n_categories; ++k) {
-      const i32 begin = v.cat.cat_begin[k];
-      const i32 end = v.cat.cat_begin[k + 1];
-      if (end <= begin) continue;
+  const float keep = 1.0f - v.choice.inventory_decay;
+  for (i32 k = 0; k < v.cat.n_categories; ++k) {
+    const i64 sk = static_cast<i64>(k) * n_hh + h;
+    float inventory = v.state.inventory_in[sk] * keep;
+    i32 last = v.state.last_in[sk];
+    const i32 begin = v.cat.cat_begin[k];
+    const i32 end = v.cat.cat_begin[k + 1];
+    for (int trip = 0; trip < n_trips && end > begin; ++trip) {
+      const i32 s = store[trip];
       math::OnlineLse lse;
-      for (i32 j = begin; j < end; ++j) lse.add(product_utility(v, beta_price, beta_quality, store, j));
+      for (i32 j = begin; j < end; ++j) lse.add(product_utility(v, c, s, j, last));
       const float iv = lse.value();
-      const float logit =
-          v.cat.cat_intercept[k] + basket_scale + v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]);
+      const float logit = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission[trip] * v.cat.n_categories + k] +
+                          v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) - v.choice.inventory_weight * inventory;
 
       auto bg = rng.stream(hh, rng::offset(week, rng::Stream::kBasket, trip, static_cast<u32>(k)));
       const float u_buy = math::uniform01(bg);
       if (!(u_buy < math::rs_sigmoid(logit))) continue;
       const float u_pick = math::uniform01(bg);
       const float m = lse.max;
+      const i32 last_now = last;
       const int pick = math::sample_categorical(end - begin, lse.sum, u_pick, [&](int i) {
-        return math::rs_exp(product_utility(v, beta_price, beta_quality, store, begin + i) - m);
+        return math::rs_exp(product_utility(v, c, s, begin + i, last_now) - m);
       });
       if (pick < 0) continue;
       const i32 j = begin + pick;
-      int qty = 1 + math::poisson(bg, qty_scale);
+      const i64 at = v.week.at(s, j);
+      const float d = v.week.depth[at];
+      // Stockpiling: a deeper discount raises the Poisson mean by (1 - d)^(-stockpile).
+      const float lambda = d > 0.0f ? qty_scale * math::rs_exp(-stockpile * math::rs_log(1.0f - d)) : qty_scale;
+      int qty = 1 + math::poisson(bg, lambda);
       if (qty > 65535) qty = 65535;
-      const i64 at = v.week.at(store, j);
+      inventory = inventory + static_cast<float>(qty);
+      last = j;
       Record r;
       r.product = static_cast<u32>(j);
       r.shelf_cents = v.week.shelf_cents[at];
       r.base_cents = v.week.base_cents[at];
-      r.store = static_cast<u16>(store);
+      r.store = static_cast<u16>(s);
       r.quantity = static_cast<u16>(qty);
       r.trip = static_cast<u8>(trip);
-      r.day = static_cast<u8>(day);
-      r.minute = static_cast<u16>(minute);
-      r.flags = 0;
+      r.day = day[trip];
+      r.minute = minute[trip];
+      r.mission = mission[trip];
+      r.display = v.week.display[at];
+      r.feature = v.week.feature[at];
+      r.depth_pct = static_cast<u8>(d * 100.0f + 0.5f);
       sink.emit(r);
     }
+    v.state.inventory_out[sk] = inventory;
+    v.state.last_out[sk] = last;
   }
   return n_trips;
 }

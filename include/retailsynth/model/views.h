@@ -5,23 +5,37 @@
 
 namespace retailsynth {
 
-/// Per-household parameters, one column each in truth/households.csv.
+/// Per-household parameters (DESIGN §3.5), one column each in truth/households.csv.  The index
+/// is also the parameter's random-stream slot.
 enum HouseholdParam : int {
-  kTripRate = 0,     // mean trips per week (Poisson rate)
-  kStoreLoyalty,     // probability that a trip goes to the home store
-  kBetaPrice,        // coefficient on log shelf price
-  kBetaQuality,      // coefficient on product quality
-  kBasketScale,      // household shift of every category's incidence log-odds (gamma_i)
-  kQuantityScale,    // Poisson mean of extra units per line
+  kTripRate = 0,      // base trips per week (Poisson rate before the marketing lift)
+  kStoreLoyalty,      // probability that a trip goes to the home store
+  kBetaPrice,         // coefficient on log shelf price
+  kBetaQuality,       // coefficient on product quality
+  kBasketScale,       // household shift of every category's incidence log-odds (gamma_i)
+  kQuantityScale,     // Poisson mean of extra units per line at regular price
+  kBetaPromo,         // coefficient on promo_depth_scale * depth
+  kBetaDisplay,       // coefficient on the display effect
+  kBetaFeature,       // coefficient on feature_scale * (in_ad + mailer)
+  kBetaRef,           // coefficient on the reference-price gain/loss
+  kLossAversion,      // losses weigh this many times a gain of the same size
+  kPromoSensitivity,  // rho: trip rate x (1 + rho * M)
+  kBetaLoyal,         // bonus for the household's last product in the category
+  kStockpile,         // quantity elasticity to the discount: mean x (1 - d)^(-stockpile)
   kNumHouseholdParams
 };
 
 inline constexpr const char* kHouseholdParamNames[kNumHouseholdParams] = {
-    "trip_rate", "store_loyalty", "beta_price", "beta_quality", "basket_scale", "quantity_scale"};
+    "trip_rate",    "store_loyalty", "beta_price", "beta_quality", "basket_scale",      "quantity_scale", "beta_promo",
+    "beta_display", "beta_feature",  "beta_ref",   "loss_aversion", "promo_sensitivity", "beta_loyal",     "stockpile"};
 
-/// Heterogeneity specification: one distribution per parameter, store choice weights.
+/// Heterogeneity specification: one distribution per parameter, an optional correlation between
+/// normal-family parameters (normal, lognormal: correlated on the underlying normal), and the
+/// store choice weights.
 struct HouseholdSpecView {
   DistSpec params[kNumHouseholdParams];
+  u32 correlated_mask;                                 // bit p: parameter p uses chol
+  float chol[kNumHouseholdParams * kNumHouseholdParams];  // lower-triangular Cholesky factor, row-major
   i32 n_stores;
   const float* store_cdf;  // n_stores cumulative traffic shares, last = 1
 };
@@ -35,6 +49,16 @@ struct HouseholdView {
   RS_HD RS_FORCEINLINE float param(int p, i32 h) const { return params[static_cast<i64>(p) * n + h]; }
 };
 
+/// Dynamic household state, O(households x categories), category-major ([k * n + h], so a warp
+/// of households reads one category coalesced).  `in` is the start of the week, `out` the end;
+/// they may alias (each element is read before it is written).
+struct HouseholdStateView {
+  const float* inventory_in;  // units of category k at home
+  float* inventory_out;
+  const i32* last_in;  // last product bought in category k (catalog index), -1 none
+  i32* last_out;
+};
+
 /// Catalog: products sorted by category, category k owns [cat_begin[k], cat_begin[k+1]).
 struct CatalogView {
   i32 n_products;
@@ -46,27 +70,43 @@ struct CatalogView {
   const float* cat_iv_ref;     // reference inclusive value of category k
 };
 
-/// Market inputs of one week, per store and product (index s*P + j): prices and the store-week
-/// promotion context (StorePromoContext as structure-of-arrays).
+/// Trip missions: probabilities and each mission's shift of every category's incidence logit.
+constexpr int kMaxMissions = 8;
+struct MissionView {
+  i32 n;
+  float cdf[kMaxMissions];
+  const float* shift;  // n x n_categories
+};
+
+/// Market inputs of one week, per store and product (index s*P + j): prices, the
+/// household-independent part of utility, reference prices and the store-week promotion context
+/// (StorePromoContext as structure-of-arrays).
 struct WeekView {
   u32 week;  // 1-based simulation week
   i32 n_stores;
   i64 n_products;
   const float* log_price;   // log of the shelf price in dollars
+  const float* base_u;      // a_j - kappa q^2 + threshold(p) + perception(d) + log season
+  const float* ref_gain;    // (R - p) / R with R the reference price
   const u32* shelf_cents;   // shelf price paid
   const u32* base_cents;    // regular (base) price
   const float* depth;       // promotion depth, 0 when not promoted
   const u8* display;        // DisplayType: 0 none, 1 shelf_tag, 2 end_cap, 3 feature_display
   const u8* feature;        // bit 0 in_ad, bit 1 mailer
   const float* marketing;   // M[s] of this week, per store
+  float traffic_season;     // trip-rate multiplier of the week (1 = none)
   RS_HD RS_FORCEINLINE i64 at(i32 s, i64 j) const { return static_cast<i64>(s) * n_products + j; }
 };
 
 /// Scalar choice-model settings.
 struct ChoiceParams {
-  float iv_coefficient;      // mu: weight of the inclusive value in category incidence
-  float quality_saturation;  // kappa in beta_quality*q - kappa*q^2
-  i32 max_trips;             // trips per household-week are capped here (<= rng::kMaxTrips)
+  float iv_coefficient;     // mu: weight of the inclusive value in category incidence
+  i32 max_trips;            // trips per household-week are capped here (<= rng::kMaxTrips)
+  float promo_depth_scale;  // beta_promo multiplies promo_depth_scale * depth
+  float display_effect[4];  // effect(display type), none < shelf_tag < end_cap < feature_display
+  float feature_scale;      // beta_feature multiplies feature_scale * (in_ad + mailer)
+  float inventory_weight;   // omega: incidence logit falls by omega per unit at home
+  float inventory_decay;    // share of the inventory consumed each week
 };
 
 /// One purchase line, before ids and money are formatted.  24 bytes.
@@ -79,7 +119,10 @@ struct Record {
   u8 trip;          // trip number within the household-week
   u8 day;           // day of week 0..6
   u16 minute;       // minute of day 0..1439
-  u32 flags;        // reserved for promotion flags
+  u8 mission;       // the trip's mission
+  u8 display;       // display type of the product in that store-week
+  u8 feature;       // in_ad / mailer bits
+  u8 depth_pct;     // promotion depth in percent
 };
 static_assert(sizeof(Record) == 24, "Record layout is part of the device interface");
 
@@ -87,6 +130,8 @@ struct SimView {
   CatalogView cat;
   WeekView week;
   HouseholdView hh;
+  HouseholdStateView state;
+  MissionView missions;
   ChoiceParams choice;
 };
 

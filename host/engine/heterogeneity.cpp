@@ -1,0 +1,70 @@
+#include "engine/heterogeneity.h"
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+#include "retailsynth/rng/philox.h"
+#include "retailsynth/rng/streams.h"
+
+namespace retailsynth {
+
+HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores) {
+  HouseholdSpecView spec{};
+  for (int p = 0; p < kNumHouseholdParams; ++p) spec.params[p] = cfg.households[p];
+  spec.n_stores = stores.size();
+  spec.store_cdf = stores.cdf.data();
+  constexpr int N = kNumHouseholdParams;
+  Eigen::MatrixXd corr = Eigen::MatrixXd::Identity(N, N);
+  spec.correlated_mask = 0;
+  for (const auto& c : cfg.correlations) {
+    corr(c.a, c.b) = corr(c.b, c.a) = c.rho;
+    spec.correlated_mask |= (1u << c.a) | (1u << c.b);
+  }
+  Eigen::LLT<Eigen::MatrixXd> llt(corr);
+  if (llt.info() != Eigen::Success || !(llt.matrixL().toDenseMatrix().diagonal().array() > 0).all())
+    throw InputError((cfg.source.empty() ? std::string("config") : cfg.source) +
+                     ": households.correlation: the correlations do not form a positive-definite correlation matrix");
+  const Eigen::MatrixXd L = llt.matrixL();
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j < N; ++j) spec.chol[i * N + j] = j <= i ? static_cast<float>(L(i, j)) : 0.0f;
+  return spec;
+}
+
+MissionView Missions::view() const {
+  MissionView v{};
+  v.n = static_cast<i32>(share.size());
+  double acc = 0;
+  for (i32 m = 0; m < v.n; ++m) {
+    acc += share[m];
+    v.cdf[m] = static_cast<float>(acc);
+  }
+  if (v.n > 0) v.cdf[v.n - 1] = 1.0f;
+  v.shift = shift.data();
+  return v;
+}
+
+Missions make_missions(const Config& cfg, const Catalog& cat) {
+  Missions ms;
+  const i32 K = cat.n_categories();
+  const auto& list = cfg.choice.missions;
+  ms.shift.assign(list.size() * static_cast<size_t>(K), 0.0f);
+  ms.linked.resize(list.size());
+  for (size_t m = 0; m < list.size(); ++m) {
+    ms.names.push_back(list[m].name);
+    ms.share.push_back(list[m].share);
+    const auto& deps = list[m].departments;
+    for (i32 k = 0; k < K; ++k) {
+      const bool eligible = deps.empty() || std::find(deps.begin(), deps.end(), cat.cat_department[k]) != deps.end();
+      rng::PhiloxStream g(cfg.seed, rng::world_subsequence(rng::Stream::kCatalog, (u64{6} << 32) | static_cast<u64>(k)),
+                          rng::offset(0, rng::Stream::kCatalog, 4, static_cast<u32>(m)));
+      const bool linked = math::uniform01(g) < list[m].linked_share && eligible;
+      if (linked) ms.linked[m].push_back(k);
+      ms.shift[m * K + k] = static_cast<float>(list[m].shift + (linked ? list[m].link_boost : 0.0));
+    }
+  }
+  return ms;
+}
+
+}  // namespace retailsynth

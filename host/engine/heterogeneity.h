@@ -1,0 +1,25 @@
+// Set-up of household heterogeneity and trip missions for the backends (DESIGN §3.5, §3.7).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "world.h"
+
+namespace retailsynth {
+
+/// The distributions, the Cholesky factor of the parameters' correlation matrix (Eigen) and
+/// the store weights.  Throws InputError when the correlations are not a valid correlation
+/// matrix (not positive definite).
+HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores);
+
+/// Trip missions with their linked categories, drawn once per world.
+struct Missions {
+  std::vector<std::string> names;
+  std::vector<double> share;
+  std::vector<float> shift;                // n x K: mission shift + link boost of linked categories
+  std::vector<std::vector<i32>> linked;    // per mission, its linked categories
+  MissionView view() const;
+};
+Missions make_missions(const Config& cfg, const Catalog& cat);
+
+}  // namespace retailsynth

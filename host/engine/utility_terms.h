@@ -1,0 +1,27 @@
+// Household-independent utility terms, evaluated on the host into WeekView::base_u (DESIGN §3.6).
+#pragma once
+#include "config.h"
+
+namespace retailsynth {
+
+/// Left-digit bonus: `bonus` when the price lies just under 1, 2, 5, 10, 20 or 50 dollars
+/// (within `window` of the threshold, e.g. 1.99 or 9.59 with window 0.05), else 0.
+inline double price_threshold_term(double price, double bonus, double window) {
+  for (double t : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0})
+    if (price < t && price >= t * (1.0 - window)) return bonus;
+  return 0.0;
+}
+
+/// Discount perception: a step of `bonus` once the depth reaches `threshold`.
+inline double perception_term(double depth, double threshold, double bonus) {
+  return depth > 0 && depth + 1e-9 >= threshold ? bonus : 0.0;
+}
+
+/// The household-independent part of a product's utility at a shelf price and depth.
+inline double base_utility(const Config& cfg, double alpha, double quality, double price, double depth) {
+  const auto& u = cfg.utility;
+  return alpha - u.quality_saturation * quality * quality + price_threshold_term(price, u.threshold_bonus, u.threshold_window) +
+         perception_term(depth, u.perception_threshold, u.perception_bonus);
+}
+
+}  // namespace retailsynth
