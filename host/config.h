@@ -48,7 +48,7 @@ struct Config {
   /// Heterogeneity distributions, indexed by HouseholdParam (DESIGN §3.5; the tuned values are
   /// explained in configs/default.yaml).
   DistSpec households[kNumHouseholdParams] = {
-      {DistKind::kLogNormal, -0.72f, 1.0f, 0.0f, 10.0f},   // trip_rate
+      {DistKind::kLogNormal, -0.50f, 1.0f, 0.0f, 10.0f},   // trip_rate
       {DistKind::kBeta, 8.0f, 2.0f, 0.0f, 1.0f},           // store_loyalty: mean 0.8
       {DistKind::kNormal, -2.5f, 0.8f, -8.0f, 0.0f},       // beta_price (log price)
       {DistKind::kLogNormal, 1.2f, 0.5f, 0.0f, 30.0f},     // beta_quality
@@ -57,7 +57,7 @@ struct Config {
       {DistKind::kNormal, 1.8f, 0.6f, 0.0f, 10.0f},        // beta_promo
       {DistKind::kBeta, 2.0f, 5.0f, 0.0f, 1.0f},           // beta_display
       {DistKind::kNormal, 0.8f, 0.3f, 0.0f, 5.0f},         // beta_feature
-      {DistKind::kNormal, 2.0f, 0.5f, 0.0f, 10.0f},        // beta_ref
+      {DistKind::kNormal, 1.0f, 0.3f, 0.0f, 10.0f},        // beta_ref
       {DistKind::kLogNormal, 0.9f, 0.2f, 1.0f, 10.0f},     // loss_aversion: mean 2.5
       {DistKind::kGamma, 2.0f, 0.25f, 0.0f, 5.0f},         // promo_sensitivity: mean 0.5
       {DistKind::kNormal, 1.0f, 0.5f, -2.0f, 5.0f},        // beta_loyal
@@ -74,13 +74,13 @@ struct Config {
   /// Utility terms (DESIGN §3.6).
   struct Utility {
     double quality_saturation = 1.5;    // kappa
-    double promo_depth_scale = 2.0;     // beta_promo * scale * depth (the plan's 5, tuned: §3.7a)
+    double promo_depth_scale = 0.5;     // beta_promo * scale * depth (the plan's 5, tuned: §3.7a)
     double perception_threshold = 0.20;  // discounts from this depth are noticed ...
-    double perception_bonus = 0.3;       // ... and add this much utility
+    double perception_bonus = 0.2;       // ... and add this much utility
     double threshold_bonus = 0.15;       // left-digit bonus just under 1, 2, 5, 10, 20, 50 dollars
     double threshold_window = 0.05;      // "just under": within this share below the threshold
-    double display_shelf_tag = 0.5, display_end_cap = 1.5, display_feature = 2.5;  // effect(type), none = 0
-    double feature_scale = 0.5;          // beta_feature * scale * (in_ad + mailer)
+    double display_shelf_tag = 0.3, display_end_cap = 1.0, display_feature = 1.6;  // effect(type), none = 0
+    double feature_scale = 0.4;          // beta_feature * scale * (in_ad + mailer)
     double reference_decay = 0.3;        // reference price: EWMA weight exp(-decay * age)
     i32 reference_weeks = 10;            // ... over this many past weeks
   } utility;
@@ -95,17 +95,17 @@ struct Config {
   };
 
   struct Choice {
-    double iv_coefficient = 0.1;  // mu (DESIGN §3.7a)
+    double iv_coefficient = 0.3;  // mu (DESIGN §3.7a; tuned, see configs/default.yaml)
     DistSpec category_intercept{DistKind::kNormal, -4.0f, 0.9f, -12.0f, 4.0f};  // gamma_k
     i32 max_trips_per_week = 12;
     double inventory_weight = 0.6;  // omega
     double inventory_decay = 0.5;   // share of home inventory consumed per week
     std::vector<Mission> missions = {
-        {"stock_up", 0.15, 1.2, 0.0, 0.0, {}},
-        {"fill_in", 0.35, -1.3, 0.10, 1.5, {"GROCERY", "PRODUCE"}},
-        {"meal", 0.20, -0.5, 0.25, 2.0, {"MEAT", "MEAT-PCKGD", "PRODUCE", "DELI", "SEAFOOD", "SEAFOOD-PCKGD"}},
-        {"snack", 0.15, -1.5, 0.08, 2.5, {"GROCERY", "PASTRY", "SPIRITS"}},
-        {"special", 0.15, -0.3, 0.25, 1.5, {"PASTRY", "FLORAL", "SPIRITS", "DELI", "RESTAURANT"}}};
+        {"stock_up", 0.15, 1.5, 0.0, 0.0, {}},
+        {"fill_in", 0.40, -2.2, 0.10, 1.5, {"GROCERY", "PRODUCE"}},
+        {"meal", 0.20, -0.6, 0.25, 2.0, {"MEAT", "MEAT-PCKGD", "PRODUCE", "DELI", "SEAFOOD", "SEAFOOD-PCKGD"}},
+        {"snack", 0.12, -2.0, 0.08, 2.5, {"GROCERY", "PASTRY", "SPIRITS"}},
+        {"special", 0.13, -0.3, 0.25, 1.5, {"PASTRY", "FLORAL", "SPIRITS", "DELI", "RESTAURANT"}}};
   } choice;
 
   /// Week of year of simulation week 1, and the weeks of year with events (holidays, big-ad
@@ -129,7 +129,7 @@ struct Config {
   /// Promotions (DESIGN §3.3): a chain-wide schedule executed per store.
   struct Promotions {
     double share_min = 0.12;  // each category's target share of promoted product-store-weeks
-    double share_max = 0.26;  // is drawn uniformly in [share_min, share_max]
+    double share_max = 0.22;  // is drawn uniformly in [share_min, share_max]
     double store_participation = 0.9;  // share of stores running a chain promotion
     double depth_min = 0.10;
     double depth_max = 0.50;
