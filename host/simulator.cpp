@@ -347,6 +347,8 @@ GenerateResult generate(const GenerateOptions& opt) {
   OutputFile tx(dir, "transaction_data.csv", zstd);
   tx.write(kTransactionHeader);
   OutputFile hh(dir, "truth/households.csv", false);
+  OutputFile trips_file(dir, "truth/trips.csv", zstd);
+  trips_file.write("household_key,WEEK_NO,trips\n");
   OutputFile causal(dir, "causal_data.csv", zstd);
   causal.write("PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer\n");
   OutputFile promos(dir, "truth/promotions.csv", zstd);
@@ -410,6 +412,18 @@ GenerateResult generate(const GenerateOptions& opt) {
     sim_s += since(t0);
     t0 = Clock::now();
     append_households(hh, block, stores);
+    {
+      std::string buf;
+      u64 n = 0;
+      for (i32 h = 0; h < b_n; ++h)
+        for (u32 w = 0; w < W; ++w)
+          if (weeks[w].trips[h] > 0) {
+            buf += fmt::format("{},{},{}\n", block.first + h + 1, w + 1, weeks[w].trips[h]);
+            ++n;
+          }
+      trips_file.write(buf);
+      trips_file.add_rows(n);
+    }
     // Format in parallel, chunks of households, written in order.
     constexpr i32 kChunk = 64;
     const i32 n_chunks = (b_n + kChunk - 1) / kChunk;
@@ -436,6 +450,7 @@ GenerateResult generate(const GenerateOptions& opt) {
   progress.done();
   sums.push_back(tx.close());
   sums.push_back(hh.close());
+  sums.push_back(trips_file.close());
   sums.push_back(causal.close());
   sums.push_back(promos.close());
   {
