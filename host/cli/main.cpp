@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "config.h"
+#include "seasonality/learner.h"
 #include "simulator.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,20 @@ int main(int argc, char** argv) {
   gen->add_option("--compress", g.compress, "zstd | none")->check(CLI::IsMember({"zstd", "none"}));
   gen->add_flag("--force", g.force, "replace a non-empty output folder");
   gen->add_flag("--quiet", g.quiet, "no progress or summary on stderr");
+  LearnOptions ls;
+  std::string ls_out, ls_svg;
+  auto* learn = app.add_subcommand("learn-seasonality", "learn a seasonality table from transactions (DESIGN 3.8)");
+  learn->add_option("--transactions", ls.transactions_path, "TCJ transaction_data.csv or CJ 2.0 transactions.csv")->required();
+  learn->add_option("--products", ls.products_path, "TCJ product.csv or CJ 2.0 products.csv")->required();
+  learn->add_option("--out", ls_out, "the table to write (CSV; replaced if it exists)")->required();
+  learn->add_option("--start-date", ls.start_date, "date of DAY 1 in a TCJ-layout file, YYYY-MM-DD (default 2017-01-01)");
+  learn->add_option("--svg", ls_svg, "also draw the report's top categories (at most 6) to this SVG (default: none)");
+  learn->add_option("--top", ls.report_top, "categories listed in the report (default 15)")->check(CLI::NonNegativeNumber);
+  learn->add_option("--smooth", ls.smoothing_half_width, "triangular smoothing, weeks each side (default 3)");
+  learn->add_option("--shrink", ls.shrinkage_lines, "shrinkage n0: index = 1 + (raw-1)*n/(n+n0) (default 200)");
+  learn->add_option("--min-category-lines", ls.min_category_lines, "lines a category needs (default 50)");
+  learn->add_option("--min-product-lines", ls.min_product_lines, "lines a product needs (default 300)");
+  learn->add_option("--min-reliability", ls.report_min_reliability, "split-half r a reported category needs (default 0.3)");
 
   try {
     app.parse(argc, argv);
@@ -56,6 +71,7 @@ int main(int argc, char** argv) {
       }
       generate(g);
     }
+    if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());
     return 2;
