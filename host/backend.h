@@ -52,7 +52,9 @@ class Backend {
   virtual void simulate_week(const WeekInputs& week, WeekRecords& out) = 0;
 };
 
-std::unique_ptr<Backend> make_cpu_backend();
+/// The CPU backend.  `reference`: evaluate categories with the GPU's scalar RecomputeEval
+/// instead of the vectorised buffer passes (the same results; used to check that claim).
+std::unique_ptr<Backend> make_cpu_backend(bool reference = false);
 
 /// The CUDA backend (kernels/), or nullptr with the reason in `why` when the build has no CUDA
 /// or no device is visible.

@@ -61,6 +61,19 @@ void Market::build_week(u32 week, WeekInputs& out) const {
                                     out.feature.data() + row, out.stores[s]);
     out.marketing[s] = out.stores[s].marketing;
   }
+  // Index of promoted products by store and category (products are sorted by category).
+  const i32 K = cat_.n_categories();
+  out.promo_begin.assign(static_cast<size_t>(S) * (K + 1), 0);
+  out.promo_products.clear();
+  for (i32 s = 0; s < S; ++s) {
+    const size_t row = static_cast<size_t>(s) * static_cast<size_t>(P);
+    for (i32 k = 0; k < K; ++k) {
+      out.promo_begin[static_cast<size_t>(s) * (K + 1) + k] = static_cast<i32>(out.promo_products.size());
+      for (i32 j = cat_.cat_begin[k]; j < cat_.cat_begin[k + 1]; ++j)
+        if (out.depth[row + static_cast<size_t>(j)] > 0.0f) out.promo_products.push_back(j);
+    }
+    out.promo_begin[static_cast<size_t>(s) * (K + 1) + K] = static_cast<i32>(out.promo_products.size());
+  }
 }
 
 MarketCursor::MarketCursor(const Config& cfg, const Market& market) : market_(market) {

@@ -23,6 +23,9 @@ struct WeekInputs {
   std::vector<float> marketing;
   std::vector<StorePromoSummary> stores;
   float traffic_season = 1.0f;
+  // Promoted products of each store and category, for the CPU's sparse promotion pass:
+  // promo_products[promo_begin[s * (K + 1) + k] .. promo_begin[s * (K + 1) + k + 1]) in order.
+  std::vector<i32> promo_begin, promo_products;
   WeekView view() const {
     return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
                     ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),

@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "config.h"
 #include "io/output.h"
+#include "io/transactions.h"
 #include "market.h"
 #include "engine/heterogeneity.h"
 #include "engine/tcj_codes.h"
@@ -62,45 +63,6 @@ struct Progress {
     if (on) std::fprintf(stderr, "\n");
   }
 };
-
-/// Formats the transaction lines of households [h0, h1) of a block for all weeks.
-void format_households(std::string& out, const HouseholdBlock& block, const std::vector<WeekRecords>& weeks, i32 h0,
-                       i32 h1, const Catalog& cat, const Stores& stores, i64 total_weeks, u64& rows) {
-  for (i32 h = h0; h < h1; ++h) {
-    const i64 hh = block.first + h;
-    const auto key = fmt::format_int(hh + 1);
-    for (size_t w = 0; w < weeks.size(); ++w) {
-      const WeekRecords& wr = weeks[w];
-      const i64 week = static_cast<i64>(w) + 1;
-      for (u32 i = wr.offsets[h]; i < wr.offsets[h + 1]; ++i) {
-        const Record& r = wr.records[i];
-        const i64 basket = 1 + (hh * total_weeks + (week - 1)) * 16 + r.trip;
-        const i64 qty = r.quantity;
-        out.append(key.data(), key.size());
-        out += ',';
-        out += fmt::format_int(basket).c_str();
-        out += ',';
-        out += fmt::format_int((week - 1) * 7 + r.day + 1).c_str();
-        out += ',';
-        out += fmt::format_int(cat.product_id[r.product]).c_str();
-        out += ',';
-        out += fmt::format_int(qty).c_str();
-        out += ',';
-        append_cents(out, qty * static_cast<i64>(r.shelf_cents));
-        out += ',';
-        out += fmt::format_int(stores.store_id[r.store]).c_str();
-        out += ',';
-        append_cents(out, -qty * (static_cast<i64>(r.base_cents) - static_cast<i64>(r.shelf_cents)));
-        char hhmm[24];
-        std::snprintf(hhmm, sizeof hhmm, ",%02d%02d,", r.minute / 60, r.minute % 60);
-        out += hhmm;
-        out += fmt::format_int(week).c_str();
-        out += ",0.00,0.00\n";
-        ++rows;
-      }
-    }
-  }
-}
 
 void write_product_csv(const std::string& dir, const Catalog& cat, FileSummary& sum) {
   OutputFile f(dir, "product.csv", false);
@@ -302,18 +264,7 @@ GenerateResult generate(const GenerateOptions& opt) {
 
   const HouseholdSpecView spec = make_household_spec(cfg, stores);
   const Missions missions = make_missions(cfg, cat);
-  const auto& uc = cfg.utility;
-  ChoiceParams choice{};
-  choice.iv_coefficient = static_cast<float>(cfg.choice.iv_coefficient);
-  choice.max_trips = cfg.choice.max_trips_per_week;
-  choice.promo_depth_scale = static_cast<float>(uc.promo_depth_scale);
-  choice.display_effect[0] = 0.0f;
-  choice.display_effect[1] = static_cast<float>(uc.display_shelf_tag);
-  choice.display_effect[2] = static_cast<float>(uc.display_end_cap);
-  choice.display_effect[3] = static_cast<float>(uc.display_feature);
-  choice.feature_scale = static_cast<float>(uc.feature_scale);
-  choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
-  choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
+  const ChoiceParams choice = make_choice_params(cfg);
   RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice};
   backend->prepare(setup);
 
@@ -424,27 +375,11 @@ GenerateResult generate(const GenerateOptions& opt) {
       trips_file.write(buf);
       trips_file.add_rows(n);
     }
-    // Format in parallel, chunks of households, written in order.
-    constexpr i32 kChunk = 64;
-    const i32 n_chunks = (b_n + kChunk - 1) / kChunk;
-    const i32 per_round = std::max(1, n_threads) * 4;
-    std::vector<std::string> bufs(per_round);
-    std::vector<u64> rows(per_round);
-    for (i32 c0 = 0; c0 < n_chunks; c0 += per_round) {
-      const i32 c1 = std::min(n_chunks, c0 + per_round);
-#pragma omp parallel for schedule(dynamic, 1)
-      for (i32 c = c0; c < c1; ++c) {
-        std::string& s = bufs[c - c0];
-        s.clear();
-        rows[c - c0] = 0;
-        format_households(s, block, weeks, c * kChunk, std::min(b_n, (c + 1) * kChunk), cat, stores, W, rows[c - c0]);
-      }
-      for (i32 c = c0; c < c1; ++c) {
-        tx.write(bufs[c - c0]);
-        tx.add_rows(rows[c - c0]);
-        tx_rows += rows[c - c0];
-      }
-    }
+    format_transactions_parallel(block, weeks, cat, stores, W, n_threads, [&](const std::string& text, u64 rows) {
+      tx.write(text);
+      tx.add_rows(rows);
+      tx_rows += rows;
+    });
     write_s += since(t0);
   }
   progress.done();

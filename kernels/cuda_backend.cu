@@ -88,7 +88,8 @@ __global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u3
   const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
   if (h >= v.hh.n) return;
   SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0, store_trips};
-  trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink));
+  RecomputeEval eval;
+  trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink, eval));
   counts[h] = sink.count;
 }
 
@@ -272,6 +273,12 @@ std::vector<float> sample_distribution(const DistSpec& spec, u64 seed, int n) {
   std::vector<float> h(n);
   thrust::copy(d.begin(), d.end(), h.begin());
   return h;
+}
+
+double device_memory_used_mb() {
+  size_t free_b = 0, total_b = 0;
+  RS_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+  return (total_b - free_b) / 1048576.0;
 }
 
 }  // namespace cuda

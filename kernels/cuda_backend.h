@@ -15,4 +15,7 @@ std::vector<u32> philox_words(u64 seed, u64 subsequence, u64 offset, int n);
 /// with the shared transforms over cuRAND words.
 std::vector<float> sample_distribution(const DistSpec& d, u64 seed, int n);
 
+/// Device memory in use (total - free), in MiB.
+double device_memory_used_mb();
+
 }  // namespace retailsynth::cuda

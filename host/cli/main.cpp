@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "seasonality/learner.h"
+#include "bench.h"
 #include "simulator.h"
 
 int main(int argc, char** argv) {
@@ -43,6 +44,18 @@ int main(int argc, char** argv) {
   learn->add_option("--min-product-lines", ls.min_product_lines, "lines a product needs (default 300)");
   learn->add_option("--min-reliability", ls.report_min_reliability, "split-half r a reported category needs (default 0.3)");
 
+  BenchOptions bo;
+  auto* bench = app.add_subcommand("bench", "time the backends stage by stage (sampling, choice, formatting, end to end)");
+  bench->add_option("--config", bo.config_path, "YAML config (default: built-in defaults; see configs/bench/)");
+  bench->add_option("--backend", bo.backend, "cpu | cuda | both")->check(CLI::IsMember({"cpu", "cuda", "both"}));
+  bench->add_option("--households", bo.households, "households (default: the config's)")->check(CLI::PositiveNumber);
+  bench->add_option("--products", bo.products, "products (default: the config's)")->check(CLI::PositiveNumber);
+  bench->add_option("--weeks", bo.weeks, "weeks (default: the config's)")->check(CLI::PositiveNumber);
+  bench->add_option("--threads", bo.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  bench->add_option("--set", bo.overrides, "override a config key")->take_all();
+  bench->add_option("--json", bo.json, "write the results as JSON");
+  bench->add_flag("!--no-end-to-end", bo.end_to_end, "skip the end-to-end generate() timing");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -71,6 +84,7 @@ int main(int argc, char** argv) {
       }
       generate(g);
     }
+    if (bench->parsed()) run_bench(bo);
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());

@@ -67,4 +67,20 @@ Missions make_missions(const Config& cfg, const Catalog& cat) {
   return ms;
 }
 
+ChoiceParams make_choice_params(const Config& cfg) {
+  const auto& uc = cfg.utility;
+  ChoiceParams choice{};
+  choice.iv_coefficient = static_cast<float>(cfg.choice.iv_coefficient);
+  choice.max_trips = cfg.choice.max_trips_per_week;
+  choice.promo_depth_scale = static_cast<float>(uc.promo_depth_scale);
+  choice.display_effect[0] = 0.0f;
+  choice.display_effect[1] = static_cast<float>(uc.display_shelf_tag);
+  choice.display_effect[2] = static_cast<float>(uc.display_end_cap);
+  choice.display_effect[3] = static_cast<float>(uc.display_feature);
+  choice.feature_scale = static_cast<float>(uc.feature_scale);
+  choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
+  choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
+  return choice;
+}
+
 }  // namespace retailsynth

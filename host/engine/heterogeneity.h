@@ -22,4 +22,7 @@ struct Missions {
 };
 Missions make_missions(const Config& cfg, const Catalog& cat);
 
+/// The choice model's scalar settings from the config.
+ChoiceParams make_choice_params(const Config& cfg);
+
 }  // namespace retailsynth

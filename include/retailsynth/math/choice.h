@@ -21,6 +21,37 @@ struct OnlineLse {
   RS_HD RS_FORCEINLINE float value() const { return sum > 0.0f ? max + rs_log(sum) : -kInf; }
 };
 
+/// e^x for the terms of a log-sum-exp, x <= 0: the same formula as rs_exp, and 0 below -80
+/// (such a term is below a float's resolution next to the maximum's 1).  No branch but the
+/// select, so a compiler can vectorise a loop of it; CPU and GPU evaluate it identically.
+RS_HD RS_FORCEINLINE float rs_exp_lse(float x) {
+  const float xc = x < -80.0f ? -80.0f : x;
+  const float t = xc * 1.44269504088896341f + 0.5f;
+  const float n = floorf(t);
+  float r = xc - n * kLn2Hi;
+  r = r - n * kLn2Lo;
+  const float z = r * r;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float y = p * z;
+  y = y + r;
+  y = y + 1.0f;
+  const float y2 = y * bits_float(static_cast<u32>(static_cast<int>(n) + 127) << 23);
+  return x < -80.0f ? 0.0f : y2;
+}
+
+/// Lanes of a log-sum-exp: term j of a range goes to lane j % 8, lanes are combined pairwise.
+/// This fixed order lets the CPU sum eight terms per vector instruction and a GPU thread keep
+/// eight registers, with identical results.
+constexpr int kLseLanes = 8;
+RS_HD RS_FORCEINLINE float combine_lanes(const float* a) {
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
 /// Index i in [0, n) drawn with probability w(i) / sum w, by inverse CDF: u in [0,1) times the
 /// total, walked in index order.  `weight(i)` must return the same value on every call.  Exact
 /// for the given weights; if rounding leaves the walk short of the target, the last index with

@@ -77,38 +77,80 @@ struct HouseholdCoefs {
 
 /// Reference-price term: (R - p) / R for a gain, loss_aversion times it for a loss (DESIGN §3.6).
 RS_HD RS_FORCEINLINE float gain_loss(float ref_gain, float loss_aversion) {
-  return ref_gain >= 0.0f ? ref_gain : loss_aversion * ref_gain;
+  const float weight = ref_gain >= 0.0f ? 1.0f : loss_aversion;  // a select of constants vectorises
+  return weight * ref_gain;                                      // 1 * x == x exactly
 }
 
 /// Utility of product j for the household in store s (DESIGN §3.6).  The household-independent
 /// terms (popularity, quality saturation, price thresholds, discount perception, seasonality)
-/// come precomputed in base_u.
+/// come precomputed in base_u.  The order of the additions is part of the contract: the CPU's
+/// vectorised evaluation (host/cpu_backend.cpp) adds the same terms in the same order.
+RS_HD RS_FORCEINLINE float dense_utility(float base_u, float quality, float log_price, float ref_gain,
+                                         const HouseholdCoefs& c) {
+  float u = base_u;
+  u = u + c.beta_quality * quality;
+  u = u + c.beta_price * log_price;
+  u = u + c.beta_ref * gain_loss(ref_gain, c.loss_aversion);
+  return u;
+}
+RS_HD RS_FORCEINLINE float add_promotion_terms(float u, const SimView& v, const HouseholdCoefs& c, i64 at) {
+  const float d = v.week.depth[at];
+  const u8 f = v.week.feature[at];
+  const float n_features = static_cast<float>((f & 1u) + ((f >> 1) & 1u));
+  u = u + c.beta_promo * (v.choice.promo_depth_scale * d);
+  u = u + c.beta_display * v.choice.display_effect[v.week.display[at]];
+  u = u + c.beta_feature * (v.choice.feature_scale * n_features);
+  return u;
+}
 RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) {
   const i64 at = v.week.at(s, j);
-  float u = v.week.base_u[at];
-  u = u + c.beta_quality * v.cat.quality[j];
-  u = u + c.beta_price * v.week.log_price[at];
-  u = u + c.beta_ref * gain_loss(v.week.ref_gain[at], c.loss_aversion);
-  const float d = v.week.depth[at];
-  if (d > 0.0f) {
-    const u8 f = v.week.feature[at];
-    const float n_features = static_cast<float>((f & 1u) + ((f >> 1) & 1u));
-    u = u + c.beta_promo * (v.choice.promo_depth_scale * d);
-    u = u + c.beta_display * v.choice.display_effect[v.week.display[at]];
-    u = u + c.beta_feature * (v.choice.feature_scale * n_features);
-  }
+  float u = dense_utility(v.week.base_u[at], v.cat.quality[j], v.week.log_price[at], v.week.ref_gain[at], c);
+  if (v.week.depth[at] > 0.0f) u = add_promotion_terms(u, v, c, at);
   if (j == last) u = u + c.beta_loyal;
   return u;
 }
 
+/// Evaluates a category's products for one trip without storing them (GPU threads): the
+/// maximum utility, then the lane sums of exp(u - max); utilities are recomputed on demand.
+struct RecomputeEval {
+  float max = 0.0f, sum = 0.0f;
+  RS_HD void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, i32 last) {
+    const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
+    float m = -math::kInf;
+    for (i32 j = begin; j < end; ++j) {
+      const float u = product_utility(v, c, s, j, last);
+      m = u > m ? u : m;
+    }
+    float acc[math::kLseLanes] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    i32 j = begin;
+    for (; j + math::kLseLanes <= end; j += math::kLseLanes) {
+#if defined(__CUDACC__)
+#pragma unroll
+#endif
+      for (int l = 0; l < math::kLseLanes; ++l) acc[l] = acc[l] + math::rs_exp_lse(product_utility(v, c, s, j + l, last) - m);
+    }
+#if defined(__CUDACC__)
+#pragma unroll
+#endif
+    for (int l = 0; l < math::kLseLanes; ++l)
+      if (j + l < end) acc[l] = acc[l] + math::rs_exp_lse(product_utility(v, c, s, j + l, last) - m);
+    max = m;
+    sum = math::combine_lanes(acc);
+  }
+  RS_HD RS_FORCEINLINE float utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) const {
+    return product_utility(v, c, s, j, last);
+  }
+};
+
 /// Simulates household h (index within the block) for v.week (DESIGN §3.7): trips lifted by the
 /// home store's marketing signal, each with a store, day, time and mission; then category by
-/// category the inclusive value, nested-logit incidence (with mission shift and inventory),
+/// category the inclusive value (evaluated by `eval`: RecomputeEval or the CPU's vectorised
+/// evaluator, which give identical results), nested-logit incidence (with mission shift and inventory),
 /// exact product choice and quantity with stockpiling, updating the household's inventory and
 /// last choice.  Each trip is announced by `sink.trip(store)`; records go to `sink.emit(Record)`
 /// in (category, trip) order.  Returns the number of trips.
-template <class Rng, class Sink>
-RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink) {
+template <class Rng, class Sink, class Eval>
+RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink, Eval& eval) {
   const u64 hh = static_cast<u64>(v.hh.first + h);
   const u32 week = v.week.week;
   const i32 n_hh = v.hh.n;
@@ -175,9 +217,8 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
     const i32 end = v.cat.cat_begin[k + 1];
     for (int trip = 0; trip < n_trips && end > begin; ++trip) {
       const i32 s = store[trip];
-      math::OnlineLse lse;
-      for (i32 j = begin; j < end; ++j) lse.add(product_utility(v, c, s, j, last));
-      const float iv = lse.value();
+      eval.evaluate(v, c, s, k, last);
+      const float iv = eval.max + math::rs_log(eval.sum);
       const float logit = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission[trip] * v.cat.n_categories + k] +
                           v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) - v.choice.inventory_weight * inventory;
 
@@ -185,10 +226,10 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
       const float u_buy = math::uniform01(bg);
       if (!(u_buy < math::rs_sigmoid(logit))) continue;
       const float u_pick = math::uniform01(bg);
-      const float m = lse.max;
+      const float m = eval.max;
       const i32 last_now = last;
-      const int pick = math::sample_categorical(end - begin, lse.sum, u_pick, [&](int i) {
-        return math::rs_exp(product_utility(v, c, s, begin + i, last_now) - m);
+      const int pick = math::sample_categorical(end - begin, eval.sum, u_pick, [&](int i) {
+        return math::rs_exp_lse(eval.utility(v, c, s, begin + i, last_now) - m);
       });
       if (pick < 0) continue;
       const i32 j = begin + pick;
