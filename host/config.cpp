@@ -124,6 +124,14 @@ class Loader {
     }
     fail(n, key, "must be one of {" + list + "}, got '" + s + "'");
   }
+  void boolean(const char* key, bool& out) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    const std::string s = scalar(n, key, "true or false");
+    if (s == "true") out = true;
+    else if (s == "false") out = false;
+    else fail(n, key, "expected true or false, got '" + s + "'");
+  }
   void text(const char* key, std::string& out) {
     const YAML::Node n = find(key);
     if (!n) return;
@@ -376,6 +384,7 @@ class Dumper {
   void real(const char* key, double& v, double, double) { at(key) = v; }
   void choice(const char* key, std::string& v, std::initializer_list<const char*>) { at(key) = v; }
   void text(const char* key, std::string& v) { at(key) = v; }
+  void boolean(const char* key, bool& v) { at(key) = v; }
   void intlist(const char* key, std::vector<int>& v, long long, long long) { at(key) = v; }
   void correlations(const char* key, std::vector<Config::Correlation>& v) {
     nlohmann::json j = nlohmann::json::array();
@@ -501,6 +510,10 @@ void bind(V& v, Config& c) {
   v.real("marketing.w_breadth", c.marketing.w_breadth, 0, 10);
   v.real("marketing.w_display", c.marketing.w_display, 0, 10);
   v.real("marketing.w_ad", c.marketing.w_ad, 0, 10);
+  v.text("seasonality.table", c.seasonality.table);
+  v.real("seasonality.strength", c.seasonality.strength, 0, 5);
+  v.real("seasonality.min_reliability", c.seasonality.min_reliability, -1, 1);
+  v.boolean("seasonality.traffic", c.seasonality.traffic);
   v.choice("output.compress", c.output.compress, {"none", "zstd"});
   v.intv("output.block_households", c.output.block_households, 0, 4000000000LL);
   (void)inf;
@@ -565,10 +578,11 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   bind(loader, cfg);
   loader.check_unknown();
   // Relative paths: from the file, against the file's folder; from --set, against the current folder.
-  for (std::string* p : {&cfg.catalog.file}) {
+  for (auto [key, p] : {std::pair<const char*, std::string*>{"catalog.file", &cfg.catalog.file},
+                         std::pair<const char*, std::string*>{"seasonality.table", &cfg.seasonality.table}}) {
     if (p->empty() || std::filesystem::path(*p).is_absolute()) continue;
     const std::filesystem::path base =
-        origin.count("catalog.file") || path.empty() ? std::filesystem::current_path() : std::filesystem::path(cfg.base_dir);
+        origin.count(key) || path.empty() ? std::filesystem::current_path() : std::filesystem::path(cfg.base_dir);
     *p = (base / *p).lexically_normal().string();
   }
   const std::string where = path.empty() ? std::string("config") : path;

@@ -156,6 +156,15 @@ struct Config {
     double w_depth = 0.3, w_breadth = 0.3, w_display = 0.1, w_ad = 0.3;
   } marketing;
 
+  /// Seasonality (DESIGN §3.8): a learned table (see configs/seasonality/) applied to utilities
+  /// (log index) and trip rates (traffic index).
+  struct Seasonality {
+    std::string table;             // empty: no seasonality
+    double strength = 1.0;         // index^strength (0 switches seasonality off)
+    double min_reliability = 0.2;  // keys whose split-half reliability is below this are ignored
+    bool traffic = true;           // scale trip rates by the traffic index
+  } seasonality;
+
   struct Output {
     std::string compress = "none";  // none | zstd
     i64 block_households = 0;       // households simulated per block (0 = automatic)

@@ -13,7 +13,8 @@ Market::Market(const Config& cfg, const Catalog& cat, const Stores& stores)
       stores_(stores),
       calendar_(cfg),
       pricing_(cfg, cat, stores),
-      promotions_(cfg, cat, stores, calendar_) {}
+      promotions_(cfg, cat, stores, calendar_),
+      seasonality_(cfg, cat) {}
 
 void Market::build_week(u32 week, WeekInputs& out) const {
   const i32 S = stores_.size();
@@ -32,6 +33,10 @@ void Market::build_week(u32 week, WeekInputs& out) const {
   out.feature.assign(SP, 0);
   out.marketing.assign(S, 0.0f);
   out.stores.resize(S);
+  const int woy = calendar_.week_of_year(week);
+  out.traffic_season = seasonality_.traffic(woy);
+  out.cat_season.resize(cat_.n_categories());
+  for (i32 k = 0; k < cat_.n_categories(); ++k) out.cat_season[k] = seasonality_.category_log_index(k, woy);
   const auto& events = promotions_.events();
 #pragma omp parallel for schedule(dynamic, 1)
   for (i32 s = 0; s < S; ++s) {
@@ -55,7 +60,8 @@ void Market::build_week(u32 week, WeekInputs& out) const {
       out.base_cents[at] = base;
       out.shelf_cents[at] = shelf;
       out.log_price[at] = math::rs_log(static_cast<float>(shelf) * 0.01f);
-      out.base_u[at] = static_cast<float>(base_utility(cfg_, cat_.alpha[j], cat_.quality[j], shelf * 0.01, out.depth[at]));
+      out.base_u[at] = static_cast<float>(base_utility(cfg_, cat_.alpha[j], cat_.quality[j], shelf * 0.01, out.depth[at]) +
+                                          seasonality_.product_relative_log_index(j, woy));
     }
     promotions_.allocate_store_week(s, week, promoted, out.depth.data() + row, out.display.data() + row,
                                     out.feature.data() + row, out.stores[s]);

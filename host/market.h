@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/promotion.h"
+#include "engine/seasonality.h"
 
 namespace retailsynth {
 
@@ -21,6 +22,7 @@ struct WeekInputs {
   std::vector<u8> display;
   std::vector<u8> feature;
   std::vector<float> marketing;
+  std::vector<float> cat_season;  // log seasonal index per category
   std::vector<StorePromoSummary> stores;
   float traffic_season = 1.0f;
   // Promoted products of each store and category, for the CPU's sparse promotion pass:
@@ -29,7 +31,7 @@ struct WeekInputs {
   WeekView view() const {
     return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
                     ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),
-                    feature.data(), marketing.data(), traffic_season};
+                    feature.data(), marketing.data(), cat_season.data(), traffic_season};
   }
 };
 
@@ -43,6 +45,7 @@ class Market {
   const Calendar& calendar() const { return calendar_; }
   const PricingEngine& pricing() const { return pricing_; }
   const PromotionEngine& promotions() const { return promotions_; }
+  const Seasonality& seasonality() const { return seasonality_; }
 
  private:
   const Config& cfg_;
@@ -51,6 +54,7 @@ class Market {
   Calendar calendar_;
   PricingEngine pricing_;
   PromotionEngine promotions_;
+  Seasonality seasonality_;
 };
 
 /// Walks the weeks in order and adds the reference prices: R[s,j,t] is the EWMA of the shelf

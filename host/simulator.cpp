@@ -282,6 +282,14 @@ GenerateResult generate(const GenerateOptions& opt) {
   write_product_csv(dir, cat, sums[0]);
   write_truth_tables(dir, cat, stores, sums);
   {
+    OutputFile f(dir, "truth/seasonality.csv", false);
+    const SeasonalityTable& t = market.seasonality().used();
+    const std::string text = t.empty() ? std::string("level,key,week_of_year,index,reliability,n\n") : t.to_csv();
+    f.write(text);
+    f.add_rows(static_cast<u64>(std::count(text.begin(), text.end(), '\n') - 1));
+    sums.push_back(f.close());
+  }
+  {
     OutputFile f(dir, "truth/missions.csv", false);
     std::string buf = "mission,share,shift,link_boost,linked_categories\n";
     for (size_t m = 0; m < missions.names.size(); ++m) {
@@ -418,6 +426,12 @@ GenerateResult generate(const GenerateOptions& opt) {
                 {"weeks", W}, {"households", n_hh}};
   m["totals"] = {{"trips", trips}, {"transaction_rows", tx_rows}};
   m["market"] = market_stats.json(cat, market.calendar());
+  {
+    const auto& mc = market.seasonality().match_counts();
+    m["seasonality"] = {{"table", cfg.seasonality.table},
+                        {"categories_matched", {{"exact", mc[0]}, {"normalised_name", mc[1]}, {"unreliable_flat", mc[2]},
+                                                {"department_mean", mc[3]}, {"none", mc[4]}}}};
+  }
   nlohmann::json files = nlohmann::json::object();
   for (const auto& s : sums) files[s.name] = {{"rows", s.rows}, {"bytes", s.bytes}, {"xxh64", s.xxh64}};
   m["files"] = files;

@@ -169,11 +169,12 @@ class CudaBackend final : public Backend {
     display_.assign(week.display.begin(), week.display.end());
     feature_.assign(week.feature.begin(), week.feature.end());
     marketing_.assign(week.marketing.begin(), week.marketing.end());
+    cat_season_.assign(week.cat_season.begin(), week.cat_season.end());
     base_u_.assign(week.base_u.begin(), week.base_u.end());
     ref_gain_.assign(week.ref_gain.begin(), week.ref_gain.end());
     const WeekView wv{week.week,   week.n_stores, week.n_products, raw(log_price_), raw(base_u_),
                       raw(ref_gain_), raw(shelf_),   raw(base_),      raw(depth_),     raw(display_),
-                      raw(feature_),  raw(marketing_), week.traffic_season};
+                      raw(feature_),  raw(marketing_), raw(cat_season_), week.traffic_season};
     // State is double-buffered: a week run again after a slot overflow starts from the same state.
     const HouseholdStateView state{raw(inv_in_), raw(inv_out_), raw(last_in_), raw(last_out_)};
     const SimView v{cat_, wv, block_, state, missions_, setup_.choice};
@@ -232,7 +233,7 @@ class CudaBackend final : public Backend {
   u32 cap_ = 128;
   thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
-      marketing_, base_u_, ref_gain_, mission_shift_, inv_in_, inv_out_;
+      marketing_, base_u_, ref_gain_, mission_shift_, inv_in_, inv_out_, cat_season_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
   thrust::device_vector<u8> trips_, temp_, display_, feature_;
   thrust::device_vector<Record> slots_, compact_;

@@ -113,7 +113,7 @@ namespace {
 
 /// A one-store, one-category world of `P` products for evaluating product_utility directly.
 struct TinyWorld {
-  std::vector<float> log_price, base_u, ref_gain, depth, marketing{0.0f}, quality, alpha;
+  std::vector<float> log_price, base_u, ref_gain, depth, marketing{0.0f}, cat_season{0.0f}, quality, alpha;
   std::vector<u32> cents;
   std::vector<u8> display, feature;
   std::vector<i32> cat_begin;
@@ -130,7 +130,7 @@ struct TinyWorld {
     v.cat = CatalogView{static_cast<i32>(alpha.size()), 1, cat_begin.data(), alpha.data(), quality.data(), nullptr, nullptr};
     v.week = WeekView{1,           1,           static_cast<i64>(alpha.size()), log_price.data(), base_u.data(),
                       ref_gain.data(), cents.data(), cents.data(),            depth.data(),     display.data(),
-                      feature.data(),  marketing.data(), 1.0f};
+                      feature.data(),  marketing.data(), cat_season.data(), 1.0f};
     v.choice = choice;
     return v;
   }

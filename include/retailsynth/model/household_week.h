@@ -220,7 +220,8 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
       eval.evaluate(v, c, s, k, last);
       const float iv = eval.max + math::rs_log(eval.sum);
       const float logit = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission[trip] * v.cat.n_categories + k] +
-                          v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) - v.choice.inventory_weight * inventory;
+                          v.week.cat_season[k] + v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) -
+                          v.choice.inventory_weight * inventory;
 
       auto bg = rng.stream(hh, rng::offset(week, rng::Stream::kBasket, trip, static_cast<u32>(k)));
       const float u_buy = math::uniform01(bg);

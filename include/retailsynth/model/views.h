@@ -86,7 +86,7 @@ struct WeekView {
   i32 n_stores;
   i64 n_products;
   const float* log_price;   // log of the shelf price in dollars
-  const float* base_u;      // a_j - kappa q^2 + threshold(p) + perception(d) + log season
+  const float* base_u;      // a_j - kappa q^2 + threshold(p) + perception(d) + log(product / category season)
   const float* ref_gain;    // (R - p) / R with R the reference price
   const u32* shelf_cents;   // shelf price paid
   const u32* base_cents;    // regular (base) price
@@ -94,6 +94,7 @@ struct WeekView {
   const u8* display;        // DisplayType: 0 none, 1 shelf_tag, 2 end_cap, 3 feature_display
   const u8* feature;        // bit 0 in_ad, bit 1 mailer
   const float* marketing;   // M[s] of this week, per store
+  const float* cat_season;  // log seasonal index of each category this week (added to incidence)
   float traffic_season;     // trip-rate multiplier of the week (1 = none)
   RS_HD RS_FORCEINLINE i64 at(i32 s, i64 j) const { return static_cast<i64>(s) * n_products + j; }
 };

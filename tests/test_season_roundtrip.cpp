@@ -1,0 +1,69 @@
+// Seasonality round trip (issue 5): generate with the planted table (the one default.yaml uses),
+// learn it back from transaction_data.csv + product.csv, and compare category curves.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "seasonality/learner.h"
+#include "seasonality/table.h"
+#include "simulator.h"
+#include "test_helpers.h"
+
+using namespace retailsynth;
+namespace fs = std::filesystem;
+
+namespace {
+
+double correlation(const SeasonCurve& a, const SeasonCurve& b) {
+  double ma = 0, mb = 0;
+  for (int w = 0; w < kWeeksPerYear; ++w) ma += a.index[w], mb += b.index[w];
+  ma /= kWeeksPerYear, mb /= kWeeksPerYear;
+  double sab = 0, saa = 0, sbb = 0;
+  for (int w = 0; w < kWeeksPerYear; ++w) {
+    sab += (a.index[w] - ma) * (b.index[w] - mb);
+    saa += (a.index[w] - ma) * (a.index[w] - ma);
+    sbb += (b.index[w] - mb) * (b.index[w] - mb);
+  }
+  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
+}
+
+}  // namespace
+
+TEST(SeasonalityRoundTrip, LearnedCurvesFollowThePlantedOnes) {
+  const fs::path out = rs_test::temp_dir("season_rt") / "o";
+  GenerateOptions g;
+  g.config_path = rs_test::source_path("configs/default.yaml");
+  g.overrides = {"scale.households=2500", "scale.products=6000", "scale.stores=10", "scale.weeks=104"};
+  g.out_dir = out.string();
+  g.backend = "cpu";
+  g.quiet = true;
+  generate(g);
+  LearnOptions o;
+  o.transactions_path = (out / "transaction_data.csv").string();
+  o.products_path = (out / "product.csv").string();
+  std::string report;
+  const SeasonalityTable learned = learn_seasonality(o, &report);
+  const SeasonalityTable planted = SeasonalityTable::load((out / "truth/seasonality.csv").string());
+  int seasonal = 0, strong = 0, follow = 0, strong_follow = 0;
+  double worst_strong = 1;
+  for (const auto& [name, curve] : planted.categories()) {
+    const double ratio = summarize(curve).ratio();
+    if (ratio < 1.5) continue;
+    const SeasonCurve* l = learned.find_category(name);
+    ASSERT_NE(l, nullptr) << name;
+    const double r = correlation(curve, *l);
+    ++seasonal;
+    follow += r > 0.7;
+    if (ratio >= 2.0) {
+      ++strong;
+      strong_follow += r > 0.7;
+      worst_strong = std::min(worst_strong, r);
+    }
+  }
+  std::printf("[measured] round trip: %d of %d seasonal categories (planted peak/trough >= 1.5) learned back with r > 0.7; "
+              "%d of %d with peak/trough >= 2 (lowest r %.2f)\n",
+              follow, seasonal, strong_follow, strong, worst_strong);
+  ASSERT_GT(seasonal, 20);
+  EXPECT_EQ(strong_follow, strong);
+  EXPECT_GE(follow, 0.9 * seasonal);
+}
