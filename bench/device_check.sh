@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One call on a GPU machine (under 5 minutes): the GPU tests, the CPU == GPU equivalence check
-# on the default config, and CPU-vs-GPU timings.  Runs a build made elsewhere (carry build/ and
+# on the default config, the CPU-vs-GPU benchmark table (configs/bench/compare.yaml, both
+# backends in one run) and the GPU end-to-end target run (configs/bench/h200.yaml:
+# 1,000,000 households x 20,000 products x 52 weeks).  Runs a build made elsewhere (carry build/ and
 # .devlibs/, the Debian shared libraries the binary needs) or builds here if none is present.
 # Writes logs and a summary table under $OUT (default: out-device/).
 set -uo pipefail
@@ -26,7 +28,8 @@ now() { date +%s.%N; }
 } | tee "$OUT/summary.txt"
 
 echo "== tests (CUDA cases and the end-to-end suite)"
-RS_BINARY=$BIN RS_SOURCE_DIR=$ROOT "$TESTS" --gtest_brief=1 >"$OUT/tests.log" 2>&1
+RS_BINARY=$BIN RS_SOURCE_DIR=$ROOT timeout 120 "$TESTS" --gtest_brief=1 --gtest_filter='Cuda.*:Generate.*:Philox.*:Distributions.*' \
+  >"$OUT/tests.log" 2>&1
 tests_rc=$?
 grep -E "^\[  (PASSED|FAILED|SKIPPED)|FAILED|Failure|rows identical" "$OUT/tests.log" | head -40
 echo "tests exit code: $tests_rc" | tee -a "$OUT/summary.txt"
@@ -52,4 +55,17 @@ for f in transaction_data.csv truth/households.csv product.csv; do
   fi
 done
 echo "speed-up GPU over CPU ($(nproc) cores): $(python3 -c "print(round(${secs[cpu]} / ${secs[cuda]}, 1))")x" | tee -a "$OUT/summary.txt"
+
+echo "== benchmark: both backends on configs/bench/compare.yaml"
+timeout 120 "$BIN" bench --config configs/bench/compare.yaml --backend both --json "$OUT/bench-compare.json" 2>&1 |
+  tee -a "$OUT/summary.txt"
+echo "== GPU end to end: configs/bench/h200.yaml (1M households x 20k products x 52 weeks, CSV written)"
+t0=$(now)
+timeout ${H200_TIMEOUT:-150} "$BIN" generate --quiet --config configs/bench/h200.yaml --backend cuda --out "$WORK/h200" --force \
+  2>"$OUT/gen-h200.err"
+rc=$?
+t1=$(now)
+echo "h200 end to end: exit $rc, $(python3 -c "print(round($t1 - $t0, 1))") s, $(python3 -c "import json;m=json.load(open('$WORK/h200/manifest.json'));print(m['totals'], m['timings_s'])" 2>/dev/null)" |
+  tee -a "$OUT/summary.txt"
+cp "$WORK/h200/manifest.json" "$OUT/manifest-h200.json" 2>/dev/null
 exit $tests_rc
