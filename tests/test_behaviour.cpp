@@ -12,11 +12,10 @@
 #include <set>
 
 #include "analysis/dataset.h"
+#include "analysis/metrics.h"
 #include "config.h"
-#include "engine/pricing.h"
 #include "simulator.h"
 #include "test_helpers.h"
-#include "world.h"
 
 using namespace retailsynth;
 namespace fs = std::filesystem;
@@ -104,38 +103,6 @@ const Run& off() { return run("off", with(kBase, kOff)); }
 
 // ---- trips and the marketing signal ---------------------------------------------------------
 
-struct Slope {
-  double b, expected, se;
-};
-
-/// Within-household regression of trips on the home store's M: slope against the slope the
-/// truth implies (rate_i * rho_i, weighted as the estimator weighs households).
-Slope trip_slope(const Dataset& d) {
-  const int p_rate = d.param("trip_rate"), p_rho = d.param("promo_sensitivity");
-  double sxy = 0, sxx = 0, expected_num = 0, var_num = 0;
-  for (const auto& [hh, params] : d.params) {
-    const double rate = params[p_rate], rho = params[p_rho];
-    if (rate > 4) continue;  // keep the 12-trip cap out of the way
-    const i32 home = d.home_store.at(hh);
-    std::vector<double> m(d.weeks), y(d.weeks);
-    for (i32 w = 1; w <= d.weeks; ++w) {
-      m[w - 1] = d.marketing.at(Dataset::key(home, 0, w));
-      const auto t = d.trips.find(Dataset::hh_key(hh, w));
-      y[w - 1] = t == d.trips.end() ? 0 : t->second;
-    }
-    const double mm = std::accumulate(m.begin(), m.end(), 0.0) / d.weeks;
-    const double my = std::accumulate(y.begin(), y.end(), 0.0) / d.weeks;
-    for (i32 w = 0; w < d.weeks; ++w) {
-      const double dx = m[w] - mm;
-      sxy += dx * (y[w] - my);
-      sxx += dx * dx;
-      expected_num += dx * dx * rate * rho;
-      var_num += dx * dx * rate * (1 + rho * m[w]);
-    }
-  }
-  return Slope{sxy / sxx, expected_num / sxx, std::sqrt(var_num) / sxx};
-}
-
 TEST(Behaviour, TripsRiseWithMarketingSignal) {
   const Slope s = trip_slope(base().data);
   std::printf("[measured] trips vs M: slope %.4f (configured effect %.4f, se %.4f)\n", s.b, s.expected, s.se);
@@ -147,67 +114,7 @@ TEST(Behaviour, TripsRiseWithMarketingSignal) {
 
 // ---- promotion response by display type and ad ------------------------------------------------
 
-struct Lift {
-  double lift, se;
-};
-
-/// Unit lift of promoted product-store-weeks over the same product-store's non-promoted weeks,
-/// for cells selected by `take(promo)`, averaged with equal weight over depths 0.20/0.25/0.30
-/// (displays and ads favour deep promotions, so depth is held fixed).
-template <class Take>
-Lift display_lift(const Dataset& d, Take take) {
-  std::unordered_map<u64, double> units;  // (store, product, week)
-  for (size_t i = 0; i < d.lines(); ++i) units[Dataset::key(d.store[i], d.product[i], d.week[i])] += d.quantity[i];
-  std::unordered_map<u64, double> base_units, base_weeks;  // (store, product, 0)
-  for (const auto& [k, u] : units) {
-    if (d.promotions.count(k)) continue;
-    base_units[k & ~u64{0xFFF}] += u;
-  }
-  // Non-promoted weeks per product-store: all weeks minus promoted ones.
-  std::unordered_map<u64, double> promo_weeks;
-  for (const auto& [k, p] : d.promotions)
-    if (static_cast<i32>(k & 0xFFF) <= d.weeks) promo_weeks[k & ~u64{0xFFF}] += 1;
-  double lift_sum = 0, var_sum = 0;
-  int n_depths = 0;
-  for (const float depth : {0.20f, 0.25f, 0.30f}) {
-    double u = 0, b = 0, var_b = 0;
-    for (const auto& [k, p] : d.promotions) {
-      if (std::fabs(p.depth - depth) > 1e-3 || !take(p) || static_cast<i32>(k & 0xFFF) > d.weeks) continue;
-      const u64 sp = k & ~u64{0xFFF};
-      const double nw = d.weeks - promo_weeks[sp];
-      if (nw < 10) continue;
-      const auto it = units.find(k);
-      u += it == units.end() ? 0 : it->second;
-      const double bu = base_units[sp];
-      b += bu / nw;
-      var_b += 1.6 * bu / (nw * nw);  // units are overdispersed counts (quantity): var ~ 1.6 x mean
-    }
-    if (b <= 0 || u <= 0) continue;
-    const double l = u / b;
-    lift_sum += l;
-    var_sum += l * l * (1.6 / u + var_b / (b * b));
-    ++n_depths;
-  }
-  return Lift{lift_sum / n_depths - 1, std::sqrt(var_sum) / n_depths};
-}
-
-struct DisplayLifts {
-  Lift by_type[4];
-  Lift ad, no_ad;
-};
-
-DisplayLifts display_lifts(const Dataset& d) {
-  DisplayLifts r;
-  for (int t = 0; t < 4; ++t)
-    r.by_type[t] = display_lift(d, [t](const Dataset::Promo& p) { return p.display == t && !p.in_ad && !p.mailer; });
-  r.ad = display_lift(d, [](const Dataset::Promo& p) { return p.display == 0 && p.in_ad && !p.mailer; });
-  r.no_ad = display_lift(d, [](const Dataset::Promo& p) { return p.display == 0 && !p.in_ad && !p.mailer; });
-  return r;
-}
-
-bool greater(const Lift& a, const Lift& b, double z = 2.0) {
-  return a.lift - b.lift > z * std::sqrt(a.se * a.se + b.se * b.se);
-}
+bool greater(const Lift& a, const Lift& b) { return lift_greater(a, b); }
 
 TEST(Behaviour, DisplayAndAdLiftsAreOrdered) {
   const DisplayLifts r = display_lifts(base().data);
@@ -229,55 +136,6 @@ TEST(Behaviour, DisplayAndAdLiftsAreOrdered) {
 
 // ---- stockpiling and the post-promotion dip ---------------------------------------------------
 
-double deep_quantity_ratio(const Dataset& d) {
-  double q_deep = 0, n_deep = 0, q_reg = 0, n_reg = 0;
-  for (size_t i = 0; i < d.lines(); ++i) {
-    const auto it = d.promotions.find(Dataset::key(d.store[i], d.product[i], d.week[i]));
-    if (it == d.promotions.end()) {
-      q_reg += d.quantity[i];
-      n_reg += 1;
-    } else if (it->second.depth >= 0.30f - 1e-4f) {
-      q_deep += d.quantity[i];
-      n_deep += 1;
-    }
-  }
-  return (q_deep / n_deep) / (q_reg / n_reg);
-}
-
-struct Dip {
-  double observed, expected, se;
-};
-
-/// After buying a category at depth >= 30% in week t, how often does the household buy the
-/// category in t+1 and t+2, against its own rate in the other weeks?
-Dip post_promotion_dip(const Dataset& d) {
-  std::unordered_map<u64, std::vector<u8>> bought;  // (household, category) -> weeks bought
-  std::vector<std::pair<u64, i32>> events;
-  for (size_t i = 0; i < d.lines(); ++i) {
-    const u64 hk = (static_cast<u64>(d.household[i]) << 20) | static_cast<u64>(d.product_category[d.product[i]]);
-    auto& v = bought[hk];
-    if (v.empty()) v.assign(d.weeks + 1, 0);
-    v[d.week[i]] = 1;
-    const auto it = d.promotions.find(Dataset::key(d.store[i], d.product[i], d.week[i]));
-    if (it != d.promotions.end() && it->second.depth >= 0.30f - 1e-4f && d.week[i] <= d.weeks - 2)
-      events.push_back({hk, d.week[i]});
-  }
-  std::sort(events.begin(), events.end());
-  events.erase(std::unique(events.begin(), events.end()), events.end());
-  double obs = 0, exp = 0, var = 0;
-  for (const auto& [hk, t] : events) {
-    const auto& v = bought[hk];
-    double other = 0;
-    for (i32 w = 1; w <= d.weeks; ++w)
-      if (w < t || w > t + 2) other += v[w];
-    const double p = other / (d.weeks - 3);
-    obs += v[t + 1] + v[t + 2];
-    exp += 2 * p;
-    var += 2 * p * (1 - p);
-  }
-  return Dip{obs, exp, std::sqrt(var)};
-}
-
 TEST(Behaviour, StockpilingAndPostPromotionDip) {
   const double ratio = deep_quantity_ratio(base().data);
   std::printf("[measured] mean quantity at depth >= 30%% / regular price: %.3f\n", ratio);
@@ -295,48 +153,11 @@ TEST(Behaviour, StockpilingAndPostPromotionDip) {
 
 // ---- reference prices and loss aversion --------------------------------------------------------
 
-struct Asymmetry {
-  double ratio, se;  // (demand fall per unit loss) / (demand rise per unit gain)
-};
-
-Asymmetry loss_asymmetry(const std::vector<std::string>& sets, const Dataset& d) {
-  const Config cfg = load_config(kDefault, sets);
-  const Catalog cat = build_catalog(cfg);
-  const Stores stores = build_stores(cfg);
-  const PricingEngine pe(cfg, cat, stores);
-  std::vector<double> units(static_cast<size_t>(cat.n_products()) * (d.weeks + 1), 0.0);
-  for (size_t i = 0; i < d.lines(); ++i) units[static_cast<size_t>(d.product[i]) * (d.weeks + 1) + d.week[i]] += d.quantity[i];
-  // Moves with a stable price over the 11 weeks before, so the reference equals the old price.
-  double up_after = 0, up_before = 0, down_after = 0, down_before = 0;
-  for (i32 j = 0; j < cat.n_products(); ++j) {
-    const i32 jj = d.product_index.at(cat.product_id[j]);
-    for (i32 t = 13; t <= d.weeks; ++t) {
-      const int now = pe.regime(j, t), before = pe.regime(j, t - 1);
-      if (now == before) continue;
-      bool stable = true;
-      for (i32 a = 2; a <= 11; ++a) stable = stable && pe.regime(j, t - a) == before;
-      if (!stable) continue;
-      const double after = units[static_cast<size_t>(jj) * (d.weeks + 1) + t];
-      const double prior = units[static_cast<size_t>(jj) * (d.weeks + 1) + t - 1];
-      if (now > before) up_after += after, up_before += prior;
-      else down_after += after, down_before += prior;
-    }
-  }
-  const double step = cfg.pricing.regime_step;
-  const double gain_up = step, gain_down = 1 - 1 / (1 + step);  // |(R - p) / R| of a move
-  const double fall = -std::log(up_after / up_before) / gain_up;
-  const double rise = std::log(down_after / down_before) / gain_down;
-  const double v_fall = 1.6 * (1 / up_after + 1 / up_before) / (gain_up * gain_up);
-  const double v_rise = 1.6 * (1 / down_after + 1 / down_before) / (gain_down * gain_down);
-  const double r = fall / rise;
-  return Asymmetry{r, r * std::sqrt(v_fall / (fall * fall) + v_rise / (rise * rise))};
-}
-
 TEST(Behaviour, LossesWeighMoreThanGainsByTheLossAversion) {
   const double lambda = 2.5;
   const auto sets_a = loss_run(lambda), sets_b = loss_run(1.0);
-  const Asymmetry a = loss_asymmetry(sets_a, run("loss", sets_a).data);
-  const Asymmetry b = loss_asymmetry(sets_b, run("loss_symmetric", sets_b).data);
+  const Asymmetry a = loss_asymmetry(load_config(kDefault, sets_a), run("loss", sets_a).data);
+  const Asymmetry b = loss_asymmetry(load_config(kDefault, sets_b), run("loss_symmetric", sets_b).data);
   // The symmetric run absorbs what is not loss aversion (logit curvature, move sizes).
   const double ratio = a.ratio / b.ratio;
   const double se = ratio * std::sqrt(a.se * a.se / (a.ratio * a.ratio) + b.se * b.se / (b.ratio * b.ratio));
@@ -349,24 +170,6 @@ TEST(Behaviour, LossesWeighMoreThanGainsByTheLossAversion) {
 
 // ---- heterogeneity --------------------------------------------------------------------------------
 
-double promoted_spend_share_sd(const Dataset& d) {
-  std::unordered_map<i64, std::pair<double, double>> spend;  // household -> (promoted, total)
-  std::unordered_map<i64, int> lines;
-  for (size_t i = 0; i < d.lines(); ++i) {
-    auto& s = spend[d.household[i]];
-    s.second += d.sales_cents[i];
-    if (d.disc_cents[i] > 0) s.first += d.sales_cents[i];
-    ++lines[d.household[i]];
-  }
-  std::vector<double> share;
-  for (const auto& [h, s] : spend)
-    if (lines[h] >= 40 && s.second > 0) share.push_back(s.first / s.second);
-  const double m = std::accumulate(share.begin(), share.end(), 0.0) / share.size();
-  double v = 0;
-  for (double x : share) v += (x - m) * (x - m);
-  return std::sqrt(v / (share.size() - 1));
-}
-
 TEST(Behaviour, HouseholdsDiffer) {
   const double het = promoted_spend_share_sd(base().data);
   const double hom = promoted_spend_share_sd(run("homogeneous", with(kBase, homogeneous())).data);
@@ -377,40 +180,6 @@ TEST(Behaviour, HouseholdsDiffer) {
 }
 
 // ---- baskets: heavy tail and mission co-occurrence --------------------------------------------
-
-struct Baskets {
-  double share_over_20, single, mean_lines, median_linked_lift;
-};
-
-Baskets baskets(const Dataset& d) {
-  std::unordered_map<i64, std::vector<i32>> cats;  // basket -> categories
-  for (size_t i = 0; i < d.lines(); ++i) cats[d.basket[i]].push_back(d.product_category[d.product[i]]);
-  const size_t K = d.category_name.size();
-  std::vector<double> n_cat(K, 0);
-  std::map<std::pair<i32, i32>, double> n_pair;
-  std::set<std::pair<i32, i32>> linked;
-  for (const auto& l : d.mission_linked)
-    for (size_t a = 0; a < l.size(); ++a)
-      for (size_t b = a + 1; b < l.size(); ++b) linked.insert({std::min(l[a], l[b]), std::max(l[a], l[b])});
-  double over = 0, single = 0, lines = 0;
-  for (auto& [b, c] : cats) {
-    lines += c.size();
-    over += c.size() > 20;
-    single += c.size() == 1;
-    std::sort(c.begin(), c.end());
-    c.erase(std::unique(c.begin(), c.end()), c.end());
-    for (i32 k : c) n_cat[k] += 1;
-    for (size_t x = 0; x < c.size(); ++x)
-      for (size_t y = x + 1; y < c.size(); ++y)
-        if (linked.count({c[x], c[y]})) n_pair[{c[x], c[y]}] += 1;
-  }
-  const double N = cats.size();
-  std::vector<double> lifts;
-  for (const auto& [pr, n] : n_pair)
-    if (n >= 20) lifts.push_back(n * N / (n_cat[pr.first] * n_cat[pr.second]));
-  std::sort(lifts.begin(), lifts.end());
-  return Baskets{over / N, single / N, lines / N, lifts.empty() ? 0.0 : lifts[lifts.size() / 2]};
-}
 
 TEST(Behaviour, HeavyTailedBasketsAndMissionCooccurrence) {
   // The default config (all of its settings, fewer households and weeks).
@@ -428,38 +197,9 @@ TEST(Behaviour, HeavyTailedBasketsAndMissionCooccurrence) {
 
 TEST(Behaviour, CategoryPromotionalLiftMostlyBetween20And100Percent) {
   const Dataset& d = run("default", {"scale.households=1500", "scale.weeks=26"}).data;
-  // A category's promotion intensity in a store-week: the popularity-weighted share of its
-  // products on promotion.  Lift: category units in its top third of store-weeks by intensity
-  // over its bottom third.
-  const size_t K = d.category_name.size();
-  std::vector<double> weight(K, 0);
-  for (size_t j = 0; j < d.product_id.size(); ++j) weight[d.product_category[j]] += std::exp(d.popularity[j]);
-  std::unordered_map<u64, double> intensity, units;  // (store, category, week)
-  // Promotion keys are store << 44 ^ product << 12 ^ week.
-  for (const auto& [k, p] : d.promotions) {
-    const u64 store = k >> 44, week = k & 0xFFF, j = (k >> 12) & ((u64{1} << 32) - 1);
-    intensity[Dataset::key(store, d.product_category[j], week)] += std::exp(d.popularity[j]);
-  }
-  for (size_t i = 0; i < d.lines(); ++i)
-    units[Dataset::key(d.store[i], d.product_category[d.product[i]], d.week[i])] += d.quantity[i];
-  std::vector<double> lifts;
-  for (size_t k = 0; k < K; ++k) {
-    std::vector<std::pair<double, double>> cells;
-    for (i32 s : d.store_ids)
-      for (i32 w = 1; w <= d.weeks; ++w) {
-        const u64 key = Dataset::key(s, k, w);
-        const auto it = intensity.find(key), ut = units.find(key);
-        cells.push_back({it == intensity.end() ? 0 : it->second / weight[k], ut == units.end() ? 0 : ut->second});
-      }
-    std::sort(cells.begin(), cells.end());
-    const size_t third = cells.size() / 3;
-    double lo = 0, hi = 0;
-    for (size_t c = 0; c < third; ++c) lo += cells[c].second, hi += cells[cells.size() - 1 - c].second;
-    if (lo >= 30) lifts.push_back(hi / lo - 1);
-  }
-  std::sort(lifts.begin(), lifts.end());
-  const double in_range =
-      std::count_if(lifts.begin(), lifts.end(), [](double x) { return x >= 0.2 && x <= 1.0; }) / double(lifts.size());
+  const CategoryLifts cl = category_promo_lifts(d);
+  const std::vector<double>& lifts = cl.lifts;
+  const double in_range = cl.in_range;
   auto q = [&](double p) { return lifts[static_cast<size_t>(p * (lifts.size() - 1))]; };
   std::printf("[measured] category promotional lift over %zu categories: p10 %.2f, p25 %.2f, median %.2f, p75 %.2f, "
               "p90 %.2f; %.0f%% within [0.2, 1.0]\n",

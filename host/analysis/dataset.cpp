@@ -1,93 +1,520 @@
 #include "analysis/dataset.h"
 
+#include <omp.h>
+#include <zstd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "config.h"
 #include "io/csv.h"
+#include "world.h"
 
 namespace fs = std::filesystem;
 
 namespace retailsynth {
 namespace detail {
 
-void split_fields(const char* b, const char* e, std::vector<std::string>& out) {
+void split_fields(const char* b, const char* e, std::vector<std::string_view>& out, std::string& scratch) {
   out.clear();
-  std::string cur;
+  if (!std::memchr(b, '"', static_cast<size_t>(e - b))) {  // the common case: no quotes, no copies
+    const char* start = b;
+    for (const char* p = b; p < e; ++p)
+      if (*p == ',') {
+        out.emplace_back(start, static_cast<size_t>(p - start));
+        start = p + 1;
+      }
+    out.emplace_back(start, static_cast<size_t>(e - start));
+    return;
+  }
+  scratch.clear();
+  scratch.reserve(static_cast<size_t>(e - b));  // never reallocates below, so earlier views stay valid
+  size_t field_start = 0;
   bool quoted = false;
   for (const char* p = b; p < e; ++p) {
     const char c = *p;
     if (quoted) {
       if (c == '"' && p + 1 < e && p[1] == '"') {
-        cur += '"';
+        scratch += '"';
         ++p;
       } else if (c == '"') {
         quoted = false;
       } else {
-        cur += c;
+        scratch += c;
       }
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
+      out.emplace_back(scratch.data() + field_start, scratch.size() - field_start);
+      field_start = scratch.size();
     } else {
-      cur += c;
+      scratch += c;
     }
   }
-  out.push_back(cur);
+  out.emplace_back(scratch.data() + field_start, scratch.size() - field_start);
 }
 
 }  // namespace detail
 
+const PromotionTable::Promo* PromotionTable::find(i64 store_index, i64 product, i64 week) const {
+  if (store_index < 0 || week < 0) return nullptr;
+  const u64 k = make_key(store_index, product, week);
+  auto lo = key.begin(), hi = key.end();
+  if (static_cast<size_t>(week) + 1 < week_begin.size()) {
+    lo = key.begin() + static_cast<std::ptrdiff_t>(week_begin[week]);
+    hi = key.begin() + static_cast<std::ptrdiff_t>(week_begin[week + 1]);
+  } else if (!week_begin.empty()) {
+    return nullptr;  // a week past the last promotion
+  }
+  const auto it = std::lower_bound(lo, hi, k);
+  return it != hi && *it == k ? &promo[static_cast<size_t>(it - key.begin())] : nullptr;
+}
+
+void PromotionTable::build_index() {
+  const i64 last = key.empty() ? 0 : week_of(key.back());
+  week_begin.assign(static_cast<size_t>(last) + 2, 0);
+  for (i64 w = 0; w <= last + 1; ++w)
+    week_begin[w] = static_cast<size_t>(std::lower_bound(key.begin(), key.end(), make_key(0, 0, w)) - key.begin());
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError(path + ": cannot open");
+  std::string raw;
+  f.seekg(0, std::ios::end);
+  const auto size = f.tellg();
+  if (size < 0) throw InputError(path + ": cannot read");
+  raw.resize(static_cast<size_t>(size));
+  f.seekg(0);
+  f.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+  if (!f) throw InputError(path + ": cannot read");
+  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".zst") != 0) return raw;
+  // Streaming decompression: the frame may not record its content size.
+  std::string out;
+  ZSTD_DStream* ds = ZSTD_createDStream();
+  ZSTD_initDStream(ds);
+  ZSTD_inBuffer in{raw.data(), raw.size(), 0};
+  std::vector<char> buf(ZSTD_DStreamOutSize());
+  size_t last = 0;
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+    last = ZSTD_decompressStream(ds, &o, &in);
+    if (ZSTD_isError(last)) {
+      const std::string why = ZSTD_getErrorName(last);
+      ZSTD_freeDStream(ds);
+      throw InputError(path + ": not a valid zstd file (" + why + ")");
+    }
+    out.append(buf.data(), o.pos);
+  }
+  ZSTD_freeDStream(ds);
+  if (last != 0) throw InputError(path + ": truncated zstd file");
+  return out;
+}
+
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) throw InputError(p.string() + ": cannot open");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+/// Line number (1-based) of byte `pos` in `text`: counted only on the error path.
+size_t line_of(std::string_view text, size_t pos) {
+  return 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
 }
 
 struct Ctx {
-  std::string file;
+  const std::string* file;
   size_t line;
   [[noreturn]] void fail(const std::string& what) const {
-    throw InputError(file + ":" + std::to_string(line) + ": " + what);
+    throw InputError(*file + ":" + std::to_string(line) + ": " + what);
   }
-  i64 integer(const std::string& s) const {
+  i64 integer(std::string_view s) const {
     i64 v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) fail("expected an integer, got '" + s + "'");
+    if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return v;
+    // R's write.csv prints some round ids in scientific notation ("4.0128e+10"): accept exact integers.
+    double d = 0;
+    const auto r2 = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (!s.empty() && r2.ec == std::errc() && r2.ptr == s.data() + s.size() && std::fabs(d) < 9.0e15 &&
+        d == std::floor(d))
+      return static_cast<i64>(d);
+    fail("expected an integer, got '" + std::string(s) + "'");
+  }
+  double real(std::string_view s) const {
+    double v = 0;
+    const char* b = s.data();
+    if (!s.empty() && *b == '+') ++b;
+    const auto r = std::from_chars(b, s.data() + s.size(), v);
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v))
+      fail("expected a number, got '" + std::string(s) + "'");
     return v;
   }
-  double real(const std::string& s) const {
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end != '\0') fail("expected a number, got '" + s + "'");
-    return v;
-  }
-  i64 cents(const std::string& s) const { return std::llround(real(s) * 100.0); }
+  i64 cents(std::string_view s) const { return std::llround(real(s) * 100.0); }
 };
 
-std::vector<std::string> header_of(const std::string& text) {
-  std::vector<std::string> h;
+std::vector<std::string> header_of(std::string_view text, const std::string& file) {
   const size_t end = text.find('\n');
-  std::string line = text.substr(0, end);
+  std::string line(text.substr(0, end == std::string_view::npos ? text.size() : end));
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  detail::split_fields(line.data(), line.data() + line.size(), h);
-  return h;
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) throw InputError(file + ":1: a UTF-8 byte-order mark is not supported; remove it");
+  if (line.empty()) throw InputError(file + ":1: empty file or missing header");
+  std::vector<std::string_view> views;
+  std::string scratch;
+  detail::split_fields(line.data(), line.data() + line.size(), views, scratch);
+  return std::vector<std::string>(views.begin(), views.end());
+}
+
+int find_column(const std::vector<std::string>& header, const std::string& name) {
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return static_cast<int>(i);
+  return -1;
 }
 
 int column(const std::vector<std::string>& header, const std::string& name, const std::string& file) {
-  for (size_t i = 0; i < header.size(); ++i)
-    if (header[i] == name) return static_cast<int>(i);
-  throw InputError(file + ":1: missing column " + name);
+  const int c = find_column(header, name);
+  if (c < 0) throw InputError(file + ":1: missing column " + name);
+  return c;
+}
+
+/// DIR/name or DIR/name.zst, whichever exists ("" if neither).
+std::string existing(const fs::path& dir, const std::string& name) {
+  if (fs::exists(dir / name)) return (dir / name).string();
+  if (fs::exists(dir / (name + ".zst"))) return (dir / (name + ".zst")).string();
+  return "";
+}
+
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+i64 days_from_civil(i64 y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const i64 era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<i64>(doe) - 719468;
+}
+
+/// DAY of a CJ2 timestamp "YYYY-MM-DD HH:MM:SS": days since 2017-01-01, plus 1.
+i32 day_of_timestamp(std::string_view s, const Ctx& ctx) {
+  int y = 0, m = 0, d = 0;
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-' || std::from_chars(s.data(), s.data() + 4, y).ec != std::errc() ||
+      std::from_chars(s.data() + 5, s.data() + 7, m).ec != std::errc() ||
+      std::from_chars(s.data() + 8, s.data() + 10, d).ec != std::errc() || m < 1 || m > 12 || d < 1 || d > 31)
+    ctx.fail("expected a timestamp YYYY-MM-DD HH:MM:SS, got '" + std::string(s) + "'");
+  static const i64 base = days_from_civil(2017, 1, 1);
+  return static_cast<i32>(days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) - base + 1);
+}
+
+/// The transaction columns, one layout or the other.
+struct TxColumns {
+  int hh, basket, day = -1, timestamp = -1, product, quantity, sales, store, disc, week;
+  size_t n_fields;
+};
+
+struct LineChunk {
+  std::vector<i64> household, basket, sales, disc;
+  std::vector<i32> day, week, store, product, quantity;
+  u64 non_merch = 0, unknown = 0;
+  size_t error_pos = std::string_view::npos;
+  std::string error;
+};
+
+void parse_chunk(std::string_view text, size_t begin, size_t end, const TxColumns& c, const Dataset& d,
+                 bool strict_products, const std::string& file, LineChunk& out) {
+  std::vector<std::string_view> f;
+  std::string scratch;
+  size_t pos = begin;
+  Ctx ctx{&file, 0};
+  try {
+    while (pos < end) {
+      size_t stop = text.find('\n', pos);
+      if (stop == std::string_view::npos || stop > end) stop = end;
+      const size_t next = stop + 1;
+      if (stop > pos && text[stop - 1] == '\r') --stop;
+      if (stop > pos) {
+        detail::split_fields(text.data() + pos, text.data() + stop, f, scratch);
+        ctx.line = pos;  // a byte offset until an error turns it into a line number
+        if (f.size() != c.n_fields) {
+          out.error_pos = pos;
+          out.error = "expected " + std::to_string(c.n_fields) + " fields, found " + std::to_string(f.size());
+          return;
+        }
+        const i64 pid = ctx.integer(f[c.product]);
+        const auto it = d.product_index.find(pid);
+        if (it == d.product_index.end()) {
+          if (strict_products) {
+            out.error_pos = pos;
+            out.error = "product " + std::string(f[c.product]) + " is not in the product table";
+            return;
+          }
+          ++out.unknown;
+        } else if (d.product_category[it->second] < 0) {
+          ++out.non_merch;
+        } else {
+          out.household.push_back(ctx.integer(f[c.hh]));
+          out.basket.push_back(ctx.integer(f[c.basket]));
+          out.day.push_back(c.day >= 0 ? static_cast<i32>(ctx.integer(f[c.day])) : day_of_timestamp(f[c.timestamp], ctx));
+          out.week.push_back(static_cast<i32>(ctx.integer(f[c.week])));
+          out.store.push_back(static_cast<i32>(ctx.integer(f[c.store])));
+          out.product.push_back(it->second);
+          out.quantity.push_back(static_cast<i32>(std::llround(ctx.real(f[c.quantity]))));
+          out.sales.push_back(ctx.cents(f[c.sales]));
+          out.disc.push_back(std::llabs(ctx.cents(f[c.disc])));
+        }
+      }
+      pos = next;
+    }
+  } catch (const InputError& e) {
+    // Ctx::fail wrote "file:OFFSET: what"; keep the what, the caller turns the offset into a line.
+    const std::string msg = e.what();
+    const std::string prefix = file + ":" + std::to_string(ctx.line) + ": ";
+    out.error_pos = ctx.line;
+    out.error = msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
+  }
+}
+
+template <class T>
+void append(std::vector<T>& to, const std::vector<T>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+void load_products(Dataset& d, const std::string& file) {
+  const ProductTable t = read_product_table(file);
+  d.products_file = file;
+  std::unordered_map<std::string, i32> cat_index;
+  d.product_id.reserve(t.rows.size());
+  for (const ProductRow& r : t.rows) {
+    i32 k = -1;
+    if (!r.commodity.empty() && !is_non_merchandise_department(r.department)) {
+      auto [it, fresh] = cat_index.emplace(r.commodity, static_cast<i32>(d.category_name.size()));
+      if (fresh) {
+        d.category_name.push_back(r.commodity);
+        d.category_department.push_back(r.department);
+      }
+      k = it->second;
+    }
+    d.product_index[r.product_id] = static_cast<i32>(d.product_id.size());
+    d.product_id.push_back(r.product_id);
+    d.product_category.push_back(k);
+  }
+}
+
+void load_transactions(Dataset& d, const std::string& file, bool strict_products) {
+  const std::string text_owned = read_text_file(file);
+  const std::string_view text(text_owned);
+  const auto h = header_of(text, file);
+  TxColumns c{};
+  c.n_fields = h.size();
+  if (find_column(h, "household_key") >= 0) {
+    d.layout = DataLayout::kTcj;
+    c.hh = column(h, "household_key", file), c.basket = column(h, "BASKET_ID", file), c.day = column(h, "DAY", file);
+    c.product = column(h, "PRODUCT_ID", file), c.quantity = column(h, "QUANTITY", file);
+    c.sales = column(h, "SALES_VALUE", file), c.store = column(h, "STORE_ID", file), c.disc = column(h, "RETAIL_DISC", file);
+    c.week = column(h, "WEEK_NO", file);
+  } else if (find_column(h, "household_id") >= 0) {
+    d.layout = DataLayout::kCompleteJourney2;
+    c.hh = column(h, "household_id", file), c.basket = column(h, "basket_id", file);
+    c.timestamp = column(h, "transaction_timestamp", file), c.product = column(h, "product_id", file);
+    c.quantity = column(h, "quantity", file), c.sales = column(h, "sales_value", file);
+    c.store = column(h, "store_id", file), c.disc = column(h, "retail_disc", file), c.week = column(h, "week", file);
+  } else {
+    throw InputError(file +
+                     ":1: unrecognised header: expected TCJ transaction_data.csv (household_key,BASKET_ID,DAY,...) or "
+                     "CompleteJourney 2.0 transactions.csv (household_id,store_id,basket_id,...)");
+  }
+  // Chunks of about equal size that start at line starts, parsed in parallel.
+  const size_t header_end = text.find('\n');
+  const size_t body = header_end == std::string_view::npos ? text.size() : header_end + 1;
+  const int n_chunks = std::max(1, std::min<int>(omp_get_max_threads() * 4, static_cast<int>(text.size() / (1 << 20)) + 1));
+  std::vector<size_t> cut(n_chunks + 1, text.size());
+  cut[0] = body;
+  for (int i = 1; i < n_chunks; ++i) {
+    size_t p = std::max(cut[i - 1], body + (text.size() - body) * i / n_chunks);
+    const size_t nl = text.find('\n', p == 0 ? 0 : p - 1);
+    cut[i] = nl == std::string_view::npos ? text.size() : nl + 1;
+  }
+  std::vector<LineChunk> chunks(n_chunks);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < n_chunks; ++i) parse_chunk(text, cut[i], cut[i + 1], c, d, strict_products, file, chunks[i]);
+  for (const LineChunk& ch : chunks)
+    if (ch.error_pos != std::string_view::npos)
+      throw InputError(file + ":" + std::to_string(line_of(text, ch.error_pos)) + ": " + ch.error);
+  size_t n = 0;
+  for (const LineChunk& ch : chunks) n += ch.household.size();
+  d.household.reserve(n), d.basket.reserve(n), d.day.reserve(n), d.week.reserve(n), d.store.reserve(n);
+  d.product.reserve(n), d.quantity.reserve(n), d.sales_cents.reserve(n), d.disc_cents.reserve(n);
+  for (LineChunk& ch : chunks) {
+    append(d.household, ch.household), append(d.basket, ch.basket), append(d.day, ch.day), append(d.week, ch.week);
+    append(d.store, ch.store), append(d.product, ch.product), append(d.quantity, ch.quantity);
+    append(d.sales_cents, ch.sales), append(d.disc_cents, ch.disc);
+    d.skipped_non_merchandise += ch.non_merch;
+    d.skipped_unknown_product += ch.unknown;
+    ch = LineChunk();
+  }
+  d.transactions_file = file;
+  // Household indices (RetailSynth output is ordered by household: the previous key usually matches).
+  std::unordered_map<i64, i32> hh_index;
+  d.hh.resize(n);
+  i64 prev = 0;
+  i32 prev_index = -1;
+  for (size_t i = 0; i < n; ++i) {
+    if (prev_index < 0 || d.household[i] != prev) {
+      auto [it, fresh] = hh_index.emplace(d.household[i], static_cast<i32>(d.household_keys.size()));
+      if (fresh) d.household_keys.push_back(d.household[i]);
+      prev = d.household[i];
+      prev_index = it->second;
+    }
+    d.hh[i] = prev_index;
+  }
+  d.first_week = n ? *std::min_element(d.week.begin(), d.week.end()) : 0;
+  d.weeks = n ? *std::max_element(d.week.begin(), d.week.end()) : 0;
+}
+
+/// Counts display and mailer codes of TCJ causal_data.csv or CJ2 promotions.csv.
+void load_causal(Dataset& d, const std::string& file) {
+  const std::string text = read_text_file(file);
+  const auto h = header_of(text, file);
+  int c_disp = find_column(h, "display"), c_mail = find_column(h, "mailer");
+  if (c_disp < 0) c_disp = find_column(h, "display_location");
+  if (c_mail < 0) c_mail = find_column(h, "mailer_location");
+  if (c_disp < 0 || c_mail < 0) throw InputError(file + ":1: missing column display/display_location or mailer/mailer_location");
+  std::unordered_map<std::string, u64> disp, mail;
+  for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
+    if (f.size() != h.size())
+      throw InputError(file + ":" + std::to_string(line) + ": expected " + std::to_string(h.size()) + " fields");
+    ++disp[std::string(f[c_disp])];
+    ++mail[std::string(f[c_mail])];
+  });
+  d.display_codes.insert(disp.begin(), disp.end());
+  d.mailer_codes.insert(mail.begin(), mail.end());
+  d.has_causal = true;
+}
+
+void load_promotions(Dataset& d, const std::string& file) {
+  const std::string text_owned = read_text_file(file);
+  const std::string_view text(text_owned);
+  const auto h = header_of(text, file);
+  const int c_store = column(h, "STORE_ID", file), c_prod = column(h, "PRODUCT_ID", file), c_week = column(h, "WEEK_NO", file),
+            c_depth = column(h, "depth", file), c_disp = column(h, "display_type", file), c_ad = column(h, "in_ad", file),
+            c_mail = column(h, "mailer", file), c_base = column(h, "base_price", file),
+            c_shelf = column(h, "shelf_price", file);
+  std::unordered_map<i32, i32> store_index;
+  for (size_t s = 0; s < d.store_ids.size(); ++s) store_index[d.store_ids[s]] = static_cast<i32>(s);
+  const size_t approx = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  d.promotions.key.reserve(approx);
+  d.promotions.promo.reserve(approx);
+  bool sorted = true;
+  for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
+    Ctx ctx{&file, line};
+    if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
+    const auto it = d.product_index.find(ctx.integer(f[c_prod]));
+    if (it == d.product_index.end()) ctx.fail("product " + std::string(f[c_prod]) + " is not in the product table");
+    const auto st = store_index.find(static_cast<i32>(ctx.integer(f[c_store])));
+    if (st == store_index.end()) ctx.fail("store " + std::string(f[c_store]) + " is not in truth/stores.csv");
+    const std::string_view t = f[c_disp];
+    const u8 disp = t == "shelf_tag" ? 1 : t == "end_cap" ? 2 : t == "feature_display" ? 3 : 0;
+    if (disp == 0 && t != "none") ctx.fail("unknown display_type '" + std::string(t) + "'");
+    const u64 k = PromotionTable::make_key(st->second, it->second, ctx.integer(f[c_week]));
+    if (!d.promotions.key.empty() && k <= d.promotions.key.back()) sorted = false;
+    d.promotions.key.push_back(k);
+    d.promotions.promo.push_back(PromotionTable::Promo{static_cast<float>(ctx.real(f[c_depth])),
+                                                       static_cast<u32>(ctx.cents(f[c_base])),
+                                                       static_cast<u32>(ctx.cents(f[c_shelf])), disp,
+                                                       static_cast<u8>(f[c_ad] == "1"), static_cast<u8>(f[c_mail] == "1")});
+  });
+  if (!sorted) {  // not in the simulator's order: sort (key, promo) pairs
+    std::vector<size_t> order(d.promotions.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d.promotions.key[a] < d.promotions.key[b]; });
+    PromotionTable t;
+    t.key.reserve(order.size());
+    t.promo.reserve(order.size());
+    for (size_t i : order) {
+      if (!t.key.empty() && t.key.back() == d.promotions.key[i]) continue;  // duplicate rows: keep the first
+      t.key.push_back(d.promotions.key[i]);
+      t.promo.push_back(d.promotions.promo[i]);
+    }
+    d.promotions = std::move(t);
+  }
+  d.promotions.build_index();
+}
+
+void load_truth(Dataset& d, const fs::path& truth) {
+  d.has_truth = true;
+  {
+    const std::string file = (truth / "households.csv").string();
+    const std::string text = read_text_file(file);
+    const auto h = header_of(text, file);
+    if (h.size() < 2 || h[0] != "household_key" || h[1] != "home_store")
+      throw InputError(file + ":1: expected household_key,home_store,... as the first columns");
+    d.param_names.assign(h.begin() + 2, h.end());
+    for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
+      Ctx ctx{&file, line};
+      if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
+      const i64 key = ctx.integer(f[0]);
+      d.home_store[key] = static_cast<i32>(ctx.integer(f[1]));
+      std::vector<double> v;
+      for (size_t i = 2; i < f.size(); ++i) v.push_back(ctx.real(f[i]));
+      d.params[key] = std::move(v);
+    });
+  }
+  if (const std::string file = existing(truth, "products.csv"); !file.empty()) {
+    const std::string text = read_text_file(file);
+    const auto h = header_of(text, file);
+    const int c_id = column(h, "PRODUCT_ID", file), c_pop = column(h, "popularity", file);
+    d.popularity.assign(d.product_id.size(), 0.0);
+    for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
+      Ctx ctx{&file, line};
+      if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
+      const auto it = d.product_index.find(ctx.integer(f[c_id]));
+      if (it != d.product_index.end()) d.popularity[it->second] = ctx.real(f[c_pop]);
+    });
+  }
+  if (const std::string file = existing(truth, "stores.csv"); !file.empty()) {
+    std::vector<i32> ids;
+    for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
+      ids.push_back(static_cast<i32>(Ctx{&file, line}.integer(f[0])));
+    });
+    // The truth's store order is the simulator's store index; stores without lines are kept.
+    d.store_ids = ids;
+  }
+  if (const std::string file = existing(truth, "promotions.csv"); !file.empty()) load_promotions(d, file);
+  if (const std::string file = existing(truth, "store_weeks.csv"); !file.empty()) {
+    const std::string text = read_text_file(file);
+    const auto h = header_of(text, file);
+    const int c_s = column(h, "STORE_ID", file), c_w = column(h, "WEEK_NO", file), c_m = column(h, "marketing_signal", file),
+              c_t = column(h, "trips", file);
+    for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
+      Ctx ctx{&file, line};
+      if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
+      const i64 w = ctx.integer(f[c_w]);
+      const u64 k = Dataset::key(ctx.integer(f[c_s]), 0, w);
+      d.marketing[k] = ctx.real(f[c_m]);
+      d.store_trips[k] = ctx.integer(f[c_t]);
+      d.weeks = std::max<i32>(d.weeks, static_cast<i32>(w));
+    });
+  }
+  if (const std::string file = existing(truth, "trips.csv"); !file.empty()) {
+    for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
+      Ctx ctx{&file, line};
+      if (f.size() != 3) ctx.fail("expected 3 fields");
+      d.trips[Dataset::hh_key(ctx.integer(f[0]), ctx.integer(f[1]))] = static_cast<i32>(ctx.integer(f[2]));
+    });
+  }
+  if (const std::string file = existing(truth, "missions.csv"); !file.empty()) {
+    std::unordered_map<std::string, i32> cat_index;
+    for (size_t k = 0; k < d.category_name.size(); ++k) cat_index[d.category_name[k]] = static_cast<i32>(k);
+    for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
+      if (f.size() < 5) Ctx{&file, line}.fail("expected 5 fields");
+      d.mission_names.emplace_back(f[0]);
+      std::vector<i32> linked;
+      std::string cur;
+      std::istringstream in{std::string(f[4])};
+      while (std::getline(in, cur, '|'))
+        if (cat_index.count(cur)) linked.push_back(cat_index[cur]);
+      d.mission_linked.push_back(linked);
+    });
+  }
 }
 
 }  // namespace
@@ -102,133 +529,52 @@ Dataset load_dataset(const std::string& dir) {
   Dataset d;
   d.dir = dir;
   const fs::path root(dir);
-  // Products.
-  {
-    const std::string file = (root / "product.csv").string();
-    const std::string text = slurp(file);
-    const auto h = header_of(text);
-    const int c_id = column(h, "PRODUCT_ID", file), c_cat = column(h, "COMMODITY_DESC", file),
-              c_dep = column(h, "DEPARTMENT", file);
-    std::unordered_map<std::string, i32> cat_index;
-    for_each_csv_row(text, [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
-      const i64 id = ctx.integer(f[c_id]);
-      auto [it, fresh] = cat_index.emplace(f[c_cat], static_cast<i32>(d.category_name.size()));
-      if (fresh) {
-        d.category_name.push_back(f[c_cat]);
-        d.category_department.push_back(f[c_dep]);
-      }
-      d.product_index[id] = static_cast<i32>(d.product_id.size());
-      d.product_id.push_back(id);
-      d.product_category.push_back(it->second);
-    });
-  }
-  // Transactions.
-  {
-    const std::string file = (root / "transaction_data.csv").string();
-    const std::string text = slurp(file);
-    const auto h = header_of(text);
-    const int c_hh = column(h, "household_key", file), c_b = column(h, "BASKET_ID", file), c_day = column(h, "DAY", file),
-              c_p = column(h, "PRODUCT_ID", file), c_q = column(h, "QUANTITY", file), c_s = column(h, "SALES_VALUE", file),
-              c_st = column(h, "STORE_ID", file), c_d = column(h, "RETAIL_DISC", file), c_w = column(h, "WEEK_NO", file);
-    const size_t approx = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-    d.household.reserve(approx);
-    for_each_csv_row(text, [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
-      const i64 pid = ctx.integer(f[c_p]);
-      const auto it = d.product_index.find(pid);
-      if (it == d.product_index.end()) ctx.fail("product " + f[c_p] + " is not in product.csv");
-      d.household.push_back(ctx.integer(f[c_hh]));
-      d.basket.push_back(ctx.integer(f[c_b]));
-      d.day.push_back(static_cast<i32>(ctx.integer(f[c_day])));
-      d.week.push_back(static_cast<i32>(ctx.integer(f[c_w])));
-      d.store.push_back(static_cast<i32>(ctx.integer(f[c_st])));
-      d.product.push_back(it->second);
-      d.quantity.push_back(static_cast<i32>(ctx.integer(f[c_q])));
-      d.sales_cents.push_back(ctx.cents(f[c_s]));
-      d.disc_cents.push_back(std::llabs(ctx.cents(f[c_d])));
-      d.weeks = std::max(d.weeks, d.week.back());
-    });
-  }
-  // Ground truth.
+  if (!fs::is_directory(root)) throw InputError(dir + ": not a folder");
+  std::string tx = existing(root, "transaction_data.csv");
+  if (tx.empty()) tx = existing(root, "transactions.csv");
+  if (tx.empty()) throw InputError((root / "transaction_data.csv").string() + ": cannot open (nor transactions.csv)");
+  std::string prod = existing(root, "product.csv");
+  if (prod.empty()) prod = existing(root, "products.csv");
+  if (prod.empty()) throw InputError((root / "product.csv").string() + ": cannot open (nor products.csv)");
+  if (prod.size() > 4 && prod.compare(prod.size() - 4, 4, ".zst") == 0)
+    throw InputError(prod + ": a compressed product table is not supported");
+  load_products(d, prod);
   const fs::path truth = root / "truth";
-  if (!fs::exists(truth / "households.csv")) return d;
-  d.has_truth = true;
+  const bool truth_present = fs::exists(truth / "households.csv");
+  load_transactions(d, tx, truth_present);
+  // Stores in order of appearance; truth/stores.csv replaces this with the simulator's order.
   {
-    const std::string file = (truth / "households.csv").string();
-    const std::string text = slurp(file);
-    const auto h = header_of(text);
-    d.param_names.assign(h.begin() + 2, h.end());
-    for_each_csv_row(text, [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      const i64 key = ctx.integer(f[0]);
-      d.home_store[key] = static_cast<i32>(ctx.integer(f[1]));
-      std::vector<double> v;
-      for (size_t i = 2; i < f.size(); ++i) v.push_back(ctx.real(f[i]));
-      d.params[key] = std::move(v);
-    });
+    std::unordered_map<i32, i32> seen;
+    for (i32 s : d.store)
+      if (seen.emplace(s, static_cast<i32>(d.store_ids.size())).second) d.store_ids.push_back(s);
   }
-  if (fs::exists(truth / "products.csv")) {
-    const std::string file = (truth / "products.csv").string();
-    d.popularity.assign(d.product_id.size(), 0.0);
-    for_each_csv_row(slurp(file), [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      const auto it = d.product_index.find(ctx.integer(f[0]));
-      if (it != d.product_index.end()) d.popularity[it->second] = ctx.real(f[4]);
-    });
-  }
+  if (truth_present) load_truth(d, truth);
   {
-    const std::string file = (truth / "stores.csv").string();
-    for_each_csv_row(slurp(file), [&](size_t line, const std::vector<std::string>& f) {
-      d.store_ids.push_back(static_cast<i32>(Ctx{file, line}.integer(f[0])));
-    });
+    std::unordered_map<i32, i32> index;
+    for (size_t s = 0; s < d.store_ids.size(); ++s) index[d.store_ids[s]] = static_cast<i32>(s);
+    d.store_index.resize(d.lines());
+    for (size_t i = 0; i < d.lines(); ++i) {
+      const auto it = index.find(d.store[i]);
+      if (it == index.end()) {
+        // Every line is kept when truth/ is present (unknown products are errors), so the line is i + 2.
+        const std::string at = d.skipped_non_merchandise + d.skipped_unknown_product == 0 ? ":" + std::to_string(i + 2) : "";
+        throw InputError(d.transactions_file + at + ": store " + std::to_string(d.store[i]) + " is not in truth/stores.csv");
+      }
+      d.store_index[i] = it->second;
+    }
   }
-  if (fs::exists(truth / "promotions.csv")) {
-    const std::string file = (truth / "promotions.csv").string();
-    for_each_csv_row(slurp(file), [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      const auto it = d.product_index.find(ctx.integer(f[1]));
-      if (it == d.product_index.end()) ctx.fail("unknown product");
-      u8 disp = 0;
-      if (f[6] == "shelf_tag") disp = 1;
-      else if (f[6] == "end_cap") disp = 2;
-      else if (f[6] == "feature_display") disp = 3;
-      d.promotions[Dataset::key(ctx.integer(f[0]), it->second, ctx.integer(f[2]))] =
-          Dataset::Promo{static_cast<float>(ctx.real(f[5])), disp, static_cast<u8>(f[7] == "1"), static_cast<u8>(f[8] == "1")};
-    });
+  if (!d.promotions.empty()) {
+    d.line_promo.resize(d.lines());
+    const i64 n = static_cast<i64>(d.lines());
+#pragma omp parallel for schedule(static)
+    for (i64 i = 0; i < n; ++i) {
+      const Dataset::Promo* p = d.promotions.find(d.store_index[i], d.product[i], d.week[i]);
+      d.line_promo[i] = p ? p - d.promotions.promo.data() : -1;
+    }
   }
-  if (fs::exists(truth / "store_weeks.csv")) {
-    const std::string file = (truth / "store_weeks.csv").string();
-    for_each_csv_row(slurp(file), [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      const u64 k = Dataset::key(ctx.integer(f[0]), 0, ctx.integer(f[1]));
-      d.marketing[k] = ctx.real(f[2]);
-      d.store_trips[k] = ctx.integer(f[5]);
-    });
-  }
-  if (fs::exists(truth / "trips.csv")) {
-    const std::string file = (truth / "trips.csv").string();
-    for_each_csv_row(slurp(file), [&](size_t line, const std::vector<std::string>& f) {
-      Ctx ctx{file, line};
-      d.trips[Dataset::hh_key(ctx.integer(f[0]), ctx.integer(f[1]))] = static_cast<i32>(ctx.integer(f[2]));
-    });
-  }
-  if (fs::exists(truth / "missions.csv")) {
-    std::unordered_map<std::string, i32> cat_index;
-    for (size_t k = 0; k < d.category_name.size(); ++k) cat_index[d.category_name[k]] = static_cast<i32>(k);
-    const std::string file = (truth / "missions.csv").string();
-    for_each_csv_row(slurp(file), [&](size_t, const std::vector<std::string>& f) {
-      d.mission_names.push_back(f[0]);
-      std::vector<i32> linked;
-      std::string cur;
-      std::istringstream in(f[4]);
-      while (std::getline(in, cur, '|'))
-        if (cat_index.count(cur)) linked.push_back(cat_index[cur]);
-      d.mission_linked.push_back(linked);
-    });
-  }
+  std::string causal = existing(root, "causal_data.csv");
+  if (causal.empty()) causal = existing(root, "promotions.csv");
+  if (!causal.empty()) load_causal(d, causal);
   return d;
 }
 

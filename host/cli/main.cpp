@@ -2,8 +2,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
+#include "analysis/validate.h"
 #include "config.h"
 #include "seasonality/learner.h"
 #include "bench.h"
@@ -56,6 +58,12 @@ int main(int argc, char** argv) {
   bench->add_option("--json", bo.json, "write the results as JSON");
   bench->add_flag("!--no-end-to-end", bo.end_to_end, "skip the end-to-end generate() timing");
 
+  ValidateOptions vo;
+  auto* validate = app.add_subcommand("validate", "measure a dataset against the plan's targets and real data; writes a report");
+  validate->add_option("--data", vo.data_dir, "dataset folder: RetailSynth output, real TCJ or CompleteJourney 2.0 files")->required();
+  validate->add_option("--real", vo.real_dir, "real data to compare with (default: $RETAILSYNTH_REAL_DATA, else none)");
+  validate->add_option("--out", vo.out_dir, "report folder (default: DATA/validation)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -85,6 +93,12 @@ int main(int argc, char** argv) {
       generate(g);
     }
     if (bench->parsed()) run_bench(bo);
+    if (validate->parsed()) {
+      const char* env = std::getenv("RETAILSYNTH_REAL_DATA");
+      if (vo.real_dir.empty() && env && *env) vo.real_dir = env;
+      if (vo.real_dir.empty()) vo.real_note = "no --real given and RETAILSYNTH_REAL_DATA is not set";
+      std::fputs(run_validate(vo).table.c_str(), stdout);
+    }
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());

@@ -1,0 +1,412 @@
+#include "analysis/report_html.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace retailsynth {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr double kW = 560, kH = 310, kLeft = 64, kRight = 16, kTop = 34, kBottom = 54;
+const char* const kColours[] = {"#1f6fb4", "#d1452c", "#2a9d3a", "#8a5cc2", "#e08a12"};
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+double get(const json& v) { return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN(); }
+
+std::vector<double> vec(const json& a) {
+  std::vector<double> v;
+  if (a.is_array())
+    for (const auto& x : a) v.push_back(get(x));
+  return v;
+}
+
+/// About n "nice" ticks (1, 2, 5 x 10^k steps) covering [lo, hi].
+std::vector<double> nice_ticks(double lo, double hi, int n = 5) {
+  const double span = hi - lo;
+  if (!(span > 0)) return {lo};
+  const double raw = span / n, mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  std::vector<double> t;
+  for (double x = std::ceil(lo / step - 1e-9) * step; x <= hi + step * 1e-9; x += step) t.push_back(std::fabs(x) < step * 1e-9 ? 0 : x);
+  return t;
+}
+
+std::string tick_label(double x) {
+  if (x == 0) return "0";
+  const double a = std::fabs(x);
+  if (a >= 1e6) return fmt::format("{:g}M", x / 1e6);
+  if (a >= 1e4) return fmt::format("{:g}k", x / 1e3);
+  if (a < 1e-3) return fmt::format("{:.0e}", x);
+  if (a >= 100) return fmt::format("{:.0f}", x);
+  std::string s = fmt::format("{:.3f}", x);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+struct Axis {
+  double lo, hi;
+  bool log;
+  double a0, a1;  // pixel range
+  double map(double v) const {
+    const double t = log ? (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)) : (v - lo) / (hi - lo);
+    return a0 + t * (a1 - a0);
+  }
+  bool ok(double v) const { return std::isfinite(v) && (!log || v > 0); }
+};
+
+std::string frame(const std::string& title, const std::string& x_label, const std::string& y_label) {
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"{0}\" height=\"{1}\" fill=\"#fff\"/>\n",
+      kW, kH);
+  s += fmt::format("<text x=\"{}\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft, esc(title));
+  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (kLeft + kW - kRight) / 2, kH - 8, esc(x_label));
+  s += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n", (kTop + kH - kBottom) / 2,
+                   esc(y_label));
+  return s;
+}
+
+std::string y_axis(const Axis& y, const std::vector<double>& ticks) {
+  std::string s;
+  for (double t : ticks) {
+    const double py = y.map(t);
+    s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e4e4e4\"/>\n", kLeft, kW - kRight, py, py);
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", kLeft - 5, py + 4, tick_label(t));
+  }
+  s += fmt::format("<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#444\"/>\n", kLeft, kTop, kH - kBottom);
+  s += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#444\"/>\n", kLeft, kW - kRight, kH - kBottom);
+  return s;
+}
+
+/// Legend at the top right, or the bottom right (CDFs climb to the top right).
+std::string legend(const std::vector<std::pair<std::string, bool>>& names, bool bottom = false) {
+  std::string s;
+  double y = bottom ? kH - kBottom - 10 - 15.0 * (names.size() - 1) : kTop + 6;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const double x = kW - kRight - 190;
+    s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", x, x + 18, y,
+                     y, kColours[i % 5], names[i].second ? " stroke-dasharray=\"5 3\"" : "");
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\">{}</text>\n", x + 24, y + 4, esc(names[i].first));
+    y += 15;
+  }
+  return s;
+}
+
+std::string render_xy(const json& spec) {
+  const bool log_x = spec.value("log_x", false);
+  double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+  bool any_bar = false;
+  double min_dx = INFINITY;
+  for (const auto& s : spec["series"]) {
+    const auto x = vec(s["x"]), y = vec(s["y"]), e = vec(s.value("err", json::array()));
+    any_bar = any_bar || s.value("style", "") == "bar";
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || (log_x && x[i] <= 0)) continue;
+      xlo = std::min(xlo, x[i]), xhi = std::max(xhi, x[i]);
+      const double err = i < e.size() && std::isfinite(e[i]) ? e[i] : 0;
+      ylo = std::min(ylo, y[i] - err), yhi = std::max(yhi, y[i] + err);
+      if (i > 0 && std::isfinite(x[i - 1])) min_dx = std::min(min_dx, std::fabs(x[i] - x[i - 1]));
+    }
+  }
+  std::string s = frame(spec.value("title", ""), spec.value("x_label", ""), spec.value("y_label", ""));
+  if (!std::isfinite(xlo) || !std::isfinite(ylo)) {
+    s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#888\">no data</text>\n</svg>\n", kW / 2 - 20, kH / 2);
+    return s;
+  }
+  for (const char* k : {"vband", "vline"}) {
+    for (double v : spec.contains(k) ? (spec[k].is_array() ? vec(spec[k]) : std::vector<double>{get(spec[k])}) : std::vector<double>{})
+      if (std::isfinite(v) && (!log_x || v > 0)) xlo = std::min(xlo, v), xhi = std::max(xhi, v);
+  }
+  for (const char* k : {"hband", "hline"}) {
+    for (double v : spec.contains(k) ? (spec[k].is_array() ? vec(spec[k]) : std::vector<double>{get(spec[k])}) : std::vector<double>{})
+      if (std::isfinite(v)) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
+  }
+  if (ylo >= 0 && (any_bar || ylo < 0.25 * yhi)) ylo = 0;
+  if (yhi <= ylo) yhi = ylo + 1;
+  const double ypad = 0.05 * (yhi - ylo);
+  yhi += ypad;
+  if (ylo < 0) ylo -= ypad;
+  if (spec.contains("y_range")) {  // a fixed range (CDFs: 0..1)
+    const auto r = vec(spec["y_range"]);
+    if (r.size() == 2 && std::isfinite(r[0]) && std::isfinite(r[1]) && r[1] > r[0]) ylo = r[0], yhi = r[1] + 0.03 * (r[1] - r[0]);
+  }
+  if (any_bar && std::isfinite(min_dx)) xlo -= min_dx / 2, xhi += min_dx / 2;
+  if (xhi <= xlo) xhi = xlo + (log_x ? xlo : 1), xlo = log_x ? xlo / 2 : xlo - 1;
+  const Axis X{xlo, xhi, log_x, kLeft + 4, kW - kRight - 4};
+  const Axis Y{ylo, yhi, false, kH - kBottom, kTop};
+  // Target bands and reference lines under the data.
+  if (spec.contains("vband")) {
+    const auto b = vec(spec["vband"]);
+    if (b.size() == 2 && X.ok(b[0]) && X.ok(b[1]))
+      s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n",
+                       X.map(b[0]), kTop, X.map(b[1]) - X.map(b[0]), kH - kBottom - kTop);
+  }
+  if (spec.contains("hband")) {
+    const auto b = vec(spec["hband"]);
+    if (b.size() == 2)
+      s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n", kLeft,
+                       Y.map(b[1]), kW - kRight - kLeft, Y.map(b[0]) - Y.map(b[1]));
+  }
+  s += y_axis(Y, nice_ticks(ylo, yhi));
+  // x ticks.
+  std::vector<double> xt;
+  if (log_x) {
+    const int d0 = static_cast<int>(std::floor(std::log10(xlo))), d1 = static_cast<int>(std::ceil(std::log10(xhi)));
+    for (int d = d0; d <= d1; ++d)
+      for (double m : (d1 - d0 <= 3 ? std::vector<double>{1, 2, 5} : std::vector<double>{1})) {
+        const double v = m * std::pow(10.0, d);
+        if (v >= xlo && v <= xhi) xt.push_back(v);
+      }
+  } else {
+    xt = nice_ticks(xlo, xhi, 6);
+  }
+  for (double t : xt) {
+    const double px = X.map(t);
+    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#444\"/>\n", px, kH - kBottom, kH - kBottom + 4);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px, kH - kBottom + 16, tick_label(t));
+  }
+  if (spec.contains("vline") && X.ok(get(spec["vline"]))) {
+    const double px = X.map(get(spec["vline"]));
+    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#2a9d3a\" stroke-dasharray=\"4 3\"/>\n", px,
+                     kTop, kH - kBottom);
+  }
+  if (spec.contains("hline") && std::isfinite(get(spec["hline"]))) {
+    const double py = Y.map(get(spec["hline"]));
+    s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#2a9d3a\" stroke-dasharray=\"4 3\"/>\n", kLeft,
+                     kW - kRight, py, py);
+  }
+  // Series.
+  std::vector<std::pair<std::string, bool>> names;
+  int idx = 0;
+  const size_t n_bar_series = std::count_if(spec["series"].begin(), spec["series"].end(),
+                                            [](const json& x) { return x.value("style", "") == "bar"; });
+  int bar_i = 0;
+  for (const auto& ser : spec["series"]) {
+    const char* colour = kColours[idx % 5];
+    const std::string style = ser.value("style", "line");
+    const bool dash = ser.value("dash", false);
+    const auto x = vec(ser["x"]), y = vec(ser["y"]), e = vec(ser.value("err", json::array()));
+    names.push_back({ser.value("name", ""), dash});
+    if (style == "bar") {
+      const double full = std::isfinite(min_dx) ? std::fabs(X.map(xlo + min_dx) - X.map(xlo)) * 0.85 : 8;
+      const double w = full / std::max<size_t>(1, n_bar_series);
+      for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
+        const double px = X.map(x[i]) - full / 2 + bar_i * w, y0 = Y.map(0), y1 = Y.map(y[i]);
+        s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" fill-opacity=\"0.8\"/>\n", px,
+                         std::min(y0, y1), std::max(0.5, w - 0.5), std::fabs(y0 - y1), colour);
+      }
+      ++bar_i;
+    } else {
+      std::string path;
+      double prev_y = NAN;
+      for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
+        const double px = X.map(x[i]), py = Y.map(y[i]);
+        if (path.empty()) path = fmt::format("M{:.1f},{:.1f}", px, py);
+        else if (style == "step") path += fmt::format(" H{:.1f} V{:.1f}", px, py);
+        else path += fmt::format(" L{:.1f},{:.1f}", px, py);
+        prev_y = py;
+      }
+      (void)prev_y;
+      if (style != "points" && !path.empty())
+        s += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", path, colour,
+                         dash ? " stroke-dasharray=\"5 3\"" : "");
+      if (style == "points" || !e.empty())
+        for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+          if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
+          const double px = X.map(x[i]), py = Y.map(y[i]);
+          if (i < e.size() && std::isfinite(e[i]) && e[i] > 0)
+            s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\"/>\n", px,
+                             Y.map(y[i] - e[i]), Y.map(y[i] + e[i]), colour);
+          if (style == "points") s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.2\" fill=\"{}\"/>\n", px, py, colour);
+        }
+    }
+    ++idx;
+  }
+  if (names.size() > 1) s += legend(names, spec.value("legend", "") == "bottom");
+  s += "</svg>\n";
+  return s;
+}
+
+std::string render_bars(const json& spec) {
+  std::vector<std::string> labels;
+  for (const auto& l : spec["labels"]) labels.push_back(l.get<std::string>());
+  double ylo = 0, yhi = -INFINITY;
+  for (const auto& ser : spec["series"]) {
+    const auto y = vec(ser["y"]), e = vec(ser.value("err", json::array()));
+    for (size_t i = 0; i < y.size(); ++i) {
+      if (!std::isfinite(y[i])) continue;
+      const double err = i < e.size() && std::isfinite(e[i]) ? e[i] : 0;
+      ylo = std::min(ylo, y[i] - err), yhi = std::max(yhi, y[i] + err);
+    }
+  }
+  std::string s = frame(spec.value("title", ""), "", spec.value("y_label", ""));
+  if (!std::isfinite(yhi) || labels.empty()) {
+    s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#888\">no data</text>\n</svg>\n", kW / 2 - 20, kH / 2);
+    return s;
+  }
+  if (yhi <= ylo) yhi = ylo + 1;
+  yhi += 0.08 * (yhi - ylo);
+  if (ylo < 0) ylo -= 0.05 * (yhi - ylo);
+  const Axis Y{ylo, yhi, false, kH - kBottom, kTop};
+  if (spec.contains("hband")) {
+    const auto b = vec(spec["hband"]);
+    if (b.size() == 2)
+      s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n", kLeft,
+                       Y.map(b[1]), kW - kRight - kLeft, Y.map(b[0]) - Y.map(b[1]));
+  }
+  s += y_axis(Y, nice_ticks(ylo, yhi));
+  const size_t n = labels.size(), k = spec["series"].size();
+  const double slot = (kW - kRight - kLeft) / static_cast<double>(n), bw = slot * 0.75 / std::max<size_t>(1, k);
+  const bool rotate = n > 8;
+  for (size_t i = 0; i < n; ++i) {
+    const double cx = kLeft + slot * (i + 0.5);
+    if (rotate)
+      s += fmt::format("<text transform=\"translate({:.1f} {}) rotate(-40)\" text-anchor=\"end\">{}</text>\n", cx + 3,
+                       kH - kBottom + 12, esc(labels[i]));
+    else
+      s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", cx, kH - kBottom + 16, esc(labels[i]));
+  }
+  std::vector<std::pair<std::string, bool>> names;
+  for (size_t j = 0; j < k; ++j) {
+    const json& ser = spec["series"][j];
+    const auto y = vec(ser["y"]), e = vec(ser.value("err", json::array()));
+    const char* colour = kColours[j % 5];
+    names.push_back({ser.value("name", ""), false});
+    for (size_t i = 0; i < n && i < y.size(); ++i) {
+      if (!std::isfinite(y[i])) continue;
+      const double x = kLeft + slot * i + slot * 0.125 + bw * j, y0 = Y.map(0), y1 = Y.map(y[i]);
+      s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" fill-opacity=\"0.85\"/>\n", x,
+                       std::min(y0, y1), bw - 1, std::fabs(y0 - y1), colour);
+      if (i < e.size() && std::isfinite(e[i]) && e[i] > 0)
+        s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"#222\" stroke-width=\"1.5\"/>\n",
+                         x + bw / 2 - 0.5, Y.map(y[i] - e[i]), Y.map(y[i] + e[i]));
+    }
+  }
+  if (k > 1) s += legend(names);
+  s += "</svg>\n";
+  return s;
+}
+
+const char* status_class(const std::string& s) { return s == "pass" ? "pass" : s == "fail" ? "fail" : "na"; }
+
+std::string text_of(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string render_chart_svg(const json& spec) {
+  return spec.value("type", "xy") == "bars" ? render_bars(spec) : render_xy(spec);
+}
+
+std::string render_report_html(const json& report) {
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>RetailSynth validation</title>\n<style>\n";
+  h += "body{font-family:sans-serif;margin:24px;color:#222;max-width:1300px}h1{font-size:22px}h2{font-size:18px;margin-top:30px;"
+       "border-bottom:1px solid #ccc}table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;"
+       "padding:4px 7px;text-align:left;vertical-align:top}th{background:#f3f3f3}.pass{background:#e3f5e1}.fail{background:#fbe3df}"
+       ".na{background:#f0f0f0;color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px}.charts svg{border:1px solid #eee}"
+       ".note{color:#555;font-size:13px}code{background:#f4f4f4;padding:1px 4px}\n</style>\n</head>\n<body>\n";
+  h += "<h1>RetailSynth validation report</h1>\n";
+  const json& ds = report["dataset"];
+  h += fmt::format("<p>Dataset <code>{}</code>: layout {}, {} lines, {} households, {} products in {} categories, {} stores, weeks "
+                   "{}&ndash;{}{}.</p>\n",
+                   esc(text_of(ds, "dir")), esc(text_of(ds, "layout")), ds.value("lines", 0), ds.value("households", 0),
+                   ds.value("products_n", 0), ds.value("categories", 0), ds.value("stores", 0), ds.value("first_week", 0),
+                   ds.value("last_week", 0), ds.value("has_truth", false) ? ", with ground truth (truth/)" : ", no ground truth");
+  if (report["real"].is_null()) {
+    h += "<p>Real data: none &mdash; " + esc(report.value("real_note", std::string())) + ". The likeness section is skipped.</p>\n";
+  } else {
+    const json& r = report["real"];
+    h += fmt::format("<p>Real data <code>{}</code>: layout {}, {} lines, {} households, weeks {}&ndash;{}.", esc(text_of(r, "dir")),
+                     esc(text_of(r, "layout")), r.value("lines", 0), r.value("households", 0), r.value("first_week", 0),
+                     r.value("last_week", 0));
+    if (r.contains("sample_rate") && r["sample_rate"].is_number() && r["sample_rate"].get<double>() < 1) {
+      const json& t = r["thinning"];
+      h += fmt::format(
+          " Its lines are a random sample (estimated rate {:.2f}%: {:.3f} lines per household-week against 11.23 in the full "
+          "CompleteJourney 2.0), so its baskets are incomplete. Per-line distributions are compared directly; basket and "
+          "household-week distributions are compared after thinning ours the same way (each line kept with that probability, "
+          "then households kept with probability {:.3f} so both sides hold about as many lines: {} of ours vs {} real).",
+          100 * get(r["sample_rate"]), get(r["lines_per_household_week"]), get(t["household_rate"]), t.value("ours_kept_lines", 0),
+          t.value("real_lines", 0));
+    }
+    h += "</p>\n";
+  }
+  const json& sm = report["summary"];
+  h += fmt::format("<p><b>{} pass, {} fail, {} n/a.</b> Validation took {:.1f} s.</p>\n", sm.value("pass", 0), sm.value("fail", 0),
+                   sm.value("n/a", 0), get(report["timings_s"]["total"]));
+  // Metrics table.
+  h += "<h2>Success metrics</h2>\n<table>\n<tr><th>section</th><th>metric</th><th>value</th><th>real</th><th>target</th>"
+       "<th>status</th><th>note</th></tr>\n";
+  for (const auto& m : report["metrics"]) {
+    const std::string st = text_of(m, "status");
+    h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b></td><td>{}</td></tr>\n",
+                     status_class(st), esc(text_of(m, "section")), esc(text_of(m, "name")), esc(text_of(m, "value_text")),
+                     esc(text_of(m, "real_text")), esc(text_of(m, "target")), esc(st), esc(text_of(m, "note")));
+  }
+  h += "</table>\n";
+  // Likeness table.
+  if (!report["likeness"].empty()) {
+    h += "<h2>Likeness to real data (1 &minus; Kolmogorov&ndash;Smirnov distance)</h2>\n<table>\n<tr><th>statistic</th>"
+         "<th>RetailSynth (this run)</th><th>published RetailSynth</th><th>mean ours / real</th><th>n ours / real</th>"
+         "<th>compared</th><th>target</th><th>status</th></tr>\n";
+    for (const auto& l : report["likeness"]) {
+      const std::string st = text_of(l, "status");
+      const std::string pub = l["published"].is_number()
+                                  ? fmt::format("{:.2f} ({})", get(l["published"]), esc(text_of(l, "published_name")))
+                                  : "&mdash;";
+      h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td><td>{}</td><td>{}</td>"
+                       "<td><b>{}</b></td></tr>\n",
+                       status_class(st), esc(text_of(l, "name")),
+                       l["score"].is_number() ? fmt::format("{:.3f}", get(l["score"])) : "n/a", pub,
+                       tick_label(get(l["mean_ours"])), tick_label(get(l["mean_real"])), l.value("n_ours", 0),
+                       l.value("n_real", 0), esc(text_of(l, "comparison")), esc(text_of(l, "target")), esc(st));
+    }
+    h += "</table>\n<p class=\"note\">Published RetailSynth: Xia et al. 2023 (arXiv 2312.14095), fitted to dunnhumby's full TCJ; "
+         "the scores here are against the real file given, so they are indications, not the same test.</p>\n";
+  }
+  // Charts by section.
+  std::vector<std::string> sections;
+  for (const auto& c : report["charts"]) {
+    const std::string s = text_of(c, "section");
+    if (std::find(sections.begin(), sections.end(), s) == sections.end()) sections.push_back(s);
+  }
+  for (const auto& s : sections) {
+    h += "<h2>Charts: " + esc(s) + "</h2>\n<div class=\"charts\">\n";
+    for (const auto& c : report["charts"])
+      if (text_of(c, "section") == s) h += render_chart_svg(c);
+    h += "</div>\n";
+  }
+  h += "<p class=\"note\">Green bands and dashed green lines: targets. Written by <code>retailsynth validate</code>; the same "
+       "numbers are in metrics.json.</p>\n</body>\n</html>\n";
+  return h;
+}
+
+}  // namespace retailsynth
