@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "io/csv.h"
+#include "io/dates.h"
 #include "world.h"
 
 namespace fs = std::filesystem;
@@ -184,15 +185,6 @@ std::string existing(const fs::path& dir, const std::string& name) {
   return "";
 }
 
-/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-i64 days_from_civil(i64 y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const i64 era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<i64>(doe) - 719468;
-}
 
 /// DAY of a CJ2 timestamp "YYYY-MM-DD HH:MM:SS": days since 2017-01-01, plus 1.
 i32 day_of_timestamp(std::string_view s, const Ctx& ctx) {

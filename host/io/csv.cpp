@@ -1,11 +1,6 @@
 #include "io/csv.h"
 
-#include <limits>
-#define CSV_IO_NO_THREAD
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
+#include "io/fccp.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,10 +1,6 @@
 #include "seasonality/learner.h"
 
-#define CSV_IO_NO_THREAD
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
+#include "io/fccp.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +12,7 @@
 
 #include "config.h"
 #include "io/csv.h"
+#include "io/dates.h"
 #include "seasonality/plot.h"
 #include "world.h"
 
@@ -24,15 +21,6 @@ namespace {
 
 // ---- calendar -------------------------------------------------------------------------------
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-i64 days_from_civil(i64 y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const i64 era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<i64>(doe) - 719468;
-}
 
 i64 year_of_day(i64 z) {
   z += 719468;

@@ -28,18 +28,7 @@ RS_HD RS_FORCEINLINE float rs_exp_lse(float x) {
   const float xc = x < -80.0f ? -80.0f : x;
   const float t = xc * 1.44269504088896341f + 0.5f;
   const float n = floorf(t);
-  float r = xc - n * kLn2Hi;
-  r = r - n * kLn2Lo;
-  const float z = r * r;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  float y = p * z;
-  y = y + r;
-  y = y + 1.0f;
+  const float y = exp_reduced(xc, n);
   const float y2 = y * bits_float(static_cast<u32>(static_cast<int>(n) + 127) << 23);
   return x < -80.0f ? 0.0f : y2;
 }

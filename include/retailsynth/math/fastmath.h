@@ -27,12 +27,9 @@ constexpr float kInf = __builtin_huge_valf();
 constexpr float kLn2Hi = 0.693359375f;
 constexpr float kLn2Lo = -2.12194440e-4f;
 
-/// e^x.  Returns +inf above 88.72, 0 below -87.33 (no denormals).
-RS_HD inline float rs_exp(float x) {
-  if (!(x == x)) return x;  // NaN
-  if (x > 88.72283905206835f) return kInf;
-  if (x < -87.33654475055310f) return 0.0f;
-  const float n = floorf(x * 1.44269504088896341f + 0.5f);
+/// e^(x - n ln 2) for n = round(x / ln 2): Cody-Waite reduction and the minimax polynomial,
+/// shared by rs_exp and rs_exp_lse.
+RS_HD RS_FORCEINLINE float exp_reduced(float x, float n) {
   float r = x - n * kLn2Hi;
   r = r - n * kLn2Lo;
   const float z = r * r;
@@ -44,7 +41,16 @@ RS_HD inline float rs_exp(float x) {
   p = p * r + 5.0000001201e-1f;
   float y = p * z;
   y = y + r;
-  y = y + 1.0f;
+  return y + 1.0f;
+}
+
+/// e^x.  Returns +inf above 88.72, 0 below -87.33 (no denormals).
+RS_HD inline float rs_exp(float x) {
+  if (!(x == x)) return x;  // NaN
+  if (x > 88.72283905206835f) return kInf;
+  if (x < -87.33654475055310f) return 0.0f;
+  const float n = floorf(x * 1.44269504088896341f + 0.5f);
+  float y = exp_reduced(x, n);
   int e = static_cast<int>(n);
   // 2^e may leave the normal range at the ends; split the scaling in two steps.
   if (e > 127) {
