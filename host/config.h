@@ -53,7 +53,7 @@ struct Config {
       {DistKind::kNormal, -2.5f, 0.8f, -8.0f, 0.0f},       // beta_price (log price)
       {DistKind::kLogNormal, 1.2f, 0.5f, 0.0f, 30.0f},     // beta_quality
       {DistKind::kNormal, 0.0f, 0.5f, -3.0f, 3.0f},        // basket_scale
-      {DistKind::kGamma, 2.0f, 0.15f, 0.0f, 20.0f},        // quantity_scale: mean 0.3
+      {DistKind::kGamma, 2.0f, 0.08f, 0.0f, 20.0f},        // quantity_scale: mean 0.16
       {DistKind::kNormal, 1.8f, 0.6f, 0.0f, 10.0f},        // beta_promo
       {DistKind::kBeta, 2.0f, 5.0f, 0.0f, 1.0f},           // beta_display
       {DistKind::kNormal, 0.8f, 0.3f, 0.0f, 5.0f},         // beta_feature
@@ -61,7 +61,7 @@ struct Config {
       {DistKind::kLogNormal, 0.9f, 0.2f, 1.0f, 10.0f},     // loss_aversion: mean 2.5
       {DistKind::kGamma, 2.0f, 0.25f, 0.0f, 5.0f},         // promo_sensitivity: mean 0.5
       {DistKind::kNormal, 1.0f, 0.5f, -2.0f, 5.0f},        // beta_loyal
-      {DistKind::kLogNormal, 0.6f, 0.4f, 0.0f, 6.0f},      // stockpile: mean 1.97
+      {DistKind::kLogNormal, 0.95f, 0.4f, 0.0f, 6.0f},     // stockpile: mean 2.8
   };
 
   /// Correlations between normal-family household parameters (on the underlying normal).

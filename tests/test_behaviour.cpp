@@ -28,7 +28,8 @@ const std::string kDefault = rs_test::source_path("configs/default.yaml");
 // catalog (about 1,000 promoted products per store-week) so that every display type is common.
 const std::vector<std::string> kBase = {
     "scale.households=3000", "scale.products=6000", "scale.stores=10", "scale.weeks=52",
-    "promotions.end_caps_per_store=60", "promotions.feature_displays_per_store=30", "promotions.shelf_tag_prob=0.3"};
+    "promotions.end_caps_per_store=120", "promotions.feature_displays_per_store=120", "promotions.shelf_tag_prob=0.3",
+    "promotions.display_popularity_weight=0"};  // displays not given to the most popular products, so lifts compare like with like
 
 std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
