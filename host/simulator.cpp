@@ -232,6 +232,25 @@ void commit(TempDir& tmp, const fs::path& out, bool force) {
   if (!old.empty()) fs::remove_all(old, ec);
 }
 
+/// Moves every file of a shard's finished temporary folder to its place in the shared output
+/// folder (per-household parts are the shard's own; shared files are identical from every shard,
+/// so whichever shard renames last leaves the same bytes).
+void commit_shard(TempDir& tmp, const fs::path& out) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(tmp.path))
+    if (e.is_regular_file()) files.push_back(e.path());
+  // Parts and shared files first, the shard's manifest last: a manifest part marks a finished shard.
+  std::stable_partition(files.begin(), files.end(), [](const fs::path& p) { return p.parent_path().filename() != "manifest"; });
+  for (const auto& f : files) {
+    const fs::path target = out / fs::relative(f, tmp.path);
+    fs::create_directories(target.parent_path());
+    fs::rename(f, target);
+  }
+  std::error_code ec;
+  fs::remove_all(tmp.path, ec);
+  tmp.committed = true;
+}
+
 }  // namespace
 
 GenerateResult generate(const GenerateOptions& opt) {
@@ -246,9 +265,29 @@ GenerateResult generate(const GenerateOptions& opt) {
   if (opt.shard_count < 1 || opt.shard_index < 0 || opt.shard_index >= opt.shard_count)
     throw InputError("--shard: expected I/N with 0 <= I < N");
   const fs::path out = fs::absolute(opt.out_dir).lexically_normal();
-  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out)) && !opt.force)
-    throw InputError(out.string() + ": exists and is not empty (use --force to replace it)");
   if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
+  // Sharded runs write into one shared folder: each shard its own parts (DIR/transaction_data/
+  // part-I-of-N.csv, ...), every shard the same shared files.
+  const bool sharded = opt.shard_count > 1;
+  const std::string part = fmt::format("part-{}-of-{}", opt.shard_index, opt.shard_count);
+  auto name_of = [&](const std::string& name) -> std::string {
+    if (!sharded) return name;
+    static const char* kPerHousehold[] = {"transaction_data.csv", "truth/households.csv", "truth/trips.csv",
+                                          "truth/store_weeks.csv", "manifest.json"};
+    for (const char* p : kPerHousehold)
+      if (name == p) {
+        const fs::path n(name);
+        return (n.parent_path() / n.stem() / (part + n.extension().string())).string();
+      }
+    return name;
+  };
+  if (!sharded && fs::exists(out) && !fs::is_empty(out) && !opt.force)
+    throw InputError(out.string() + ": exists and is not empty (use --force to replace it)");
+  if (sharded && !opt.force)
+    for (const char* n : {"transaction_data.csv", "manifest.json"})
+      for (const char* ext : {"", ".zst"})
+        if (fs::exists(out / (name_of(n) + ext)))
+          throw InputError((out / (name_of(n) + ext)).string() + ": this shard's output exists (use --force to replace it)");
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
 
   auto backend = make_backend(opt.backend);
@@ -268,10 +307,12 @@ GenerateResult generate(const GenerateOptions& opt) {
   RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice};
   backend->prepare(setup);
 
-  // Output folder: a temporary sibling, renamed into place at the end.
-  fs::create_directories(out.parent_path());
+  // Output folder: a temporary sibling (a hidden folder inside DIR for a shard), renamed into
+  // place at the end.
+  fs::create_directories(sharded ? out : out.parent_path());
   TempDir tmp;
-  tmp.path = out.parent_path() / (out.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  tmp.path = sharded ? out / ("." + part + ".tmp-" + std::to_string(::getpid()))
+                     : out.parent_path() / (out.filename().string() + ".tmp-" + std::to_string(::getpid()));
   fs::remove_all(tmp.path);
   fs::create_directories(tmp.path / "truth");
   const std::string dir = tmp.path.string();
@@ -303,10 +344,10 @@ GenerateResult generate(const GenerateOptions& opt) {
     sums.push_back(f.close());
   }
 
-  OutputFile tx(dir, "transaction_data.csv", zstd);
+  OutputFile tx(dir, name_of("transaction_data.csv"), zstd);
   tx.write(kTransactionHeader);
-  OutputFile hh(dir, "truth/households.csv", false);
-  OutputFile trips_file(dir, "truth/trips.csv", zstd);
+  OutputFile hh(dir, name_of("truth/households.csv"), false);
+  OutputFile trips_file(dir, name_of("truth/trips.csv"), zstd);
   trips_file.write("household_key,WEEK_NO,trips\n");
   OutputFile causal(dir, "causal_data.csv", zstd);
   causal.write("PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer\n");
@@ -397,7 +438,7 @@ GenerateResult generate(const GenerateOptions& opt) {
   sums.push_back(causal.close());
   sums.push_back(promos.close());
   {
-    OutputFile sw(dir, "truth/store_weeks.csv", false);
+    OutputFile sw(dir, name_of("truth/store_weeks.csv"), false);
     std::string buf = "STORE_ID,WEEK_NO,marketing_signal,n_promoted,mean_depth,trips\n";
     for (i32 s = 0; s < S; ++s)
       for (u32 w = 1; w <= W; ++w) {
@@ -438,11 +479,12 @@ GenerateResult generate(const GenerateOptions& opt) {
   const double total_s = since(t_start);
   m["timings_s"] = {{"setup", setup_s}, {"simulate", sim_s}, {"write", write_s}, {"total", total_s}};
   {
-    OutputFile mf(dir, "manifest.json", false);
+    OutputFile mf(dir, name_of("manifest.json"), false);
     mf.write(m.dump(2) + "\n");
     mf.close();
   }
-  commit(tmp, out, opt.force);
+  if (sharded) commit_shard(tmp, out);
+  else commit(tmp, out, opt.force);
   if (!opt.quiet)
     std::fprintf(stderr, "retailsynth: %s rows, %lld households x %u weeks, %d products, backend %s, %.1f s -> %s\n",
                  fmt::format("{:L}", tx_rows).c_str(), static_cast<long long>(n_hh), W, cat.n_products(),

@@ -161,15 +161,39 @@ TEST(Generate, BlockSizeDoesNotChangeOutput) {
 }
 
 TEST(Generate, ShardsConcatenateToTheWholeRun) {
+  // Four shards write their parts into one folder; the parts, concatenated in order without
+  // their headers, equal the one-shard files byte for byte, and the shared files are the same.
   const fs::path& whole = generated("");
-  std::string joined;
-  for (int i = 0; i < 3; ++i) {
-    const fs::path& part = generated("--shard " + std::to_string(i) + "/3");
-    const std::string tx = read_file(part / "transaction_data.csv");
-    joined += i == 0 ? tx : tx.substr(tx.find('\n') + 1);
-    EXPECT_EQ(read_file(part / "product.csv"), read_file(whole / "product.csv"));
+  const fs::path dir = rs_test::temp_dir("shards") / "out";
+  for (int i = 0; i < 4; ++i) {
+    const auto r = run_binary("generate --quiet --config " + kSmall + " --shard " + std::to_string(i) + "/4 --out " + dir.string());
+    ASSERT_EQ(r.code, 0) << r.err;
   }
-  EXPECT_EQ(joined, read_file(whole / "transaction_data.csv"));
+  auto joined = [&](const std::string& stem, const std::string& ext) {
+    std::string all;
+    for (int i = 0; i < 4; ++i) {
+      const std::string text = read_file(dir / stem / ("part-" + std::to_string(i) + "-of-4" + ext));
+      EXPECT_FALSE(text.empty()) << stem << " part " << i;
+      all += i == 0 ? text : text.substr(text.find('\n') + 1);
+    }
+    return all;
+  };
+  EXPECT_EQ(joined("transaction_data", ".csv"), read_file(whole / "transaction_data.csv"));
+  EXPECT_EQ(joined("truth/households", ".csv"), read_file(whole / "truth/households.csv"));
+  EXPECT_EQ(joined("truth/trips", ".csv"), read_file(whole / "truth/trips.csv"));
+  for (const char* f : {"product.csv", "causal_data.csv", "truth/promotions.csv", "truth/products.csv", "truth/stores.csv"})
+    EXPECT_EQ(read_file(dir / f), read_file(whole / f)) << f;
+  // Store-week trips are per shard; their sum is the whole run's.
+  double trips = 0;
+  for (int i = 0; i < 4; ++i)
+    for (const auto& r : rows_of(dir / "truth/store_weeks" / ("part-" + std::to_string(i) + "-of-4.csv"))) trips += std::stod(r[5]);
+  EXPECT_EQ(trips, nlohmann::json::parse(read_file(whole / "manifest.json"))["totals"]["trips"].get<double>());
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(fs::exists(dir / "manifest" / ("part-" + std::to_string(i) + "-of-4.json")));
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos);
+  // A shard refuses to overwrite its own finished parts without --force.
+  const auto again = run_binary("generate --quiet --config " + kSmall + " --shard 1/4 --out " + dir.string());
+  EXPECT_EQ(again.code, 2);
+  EXPECT_NE(again.err.find("part-1-of-4"), std::string::npos) << again.err;
 }
 
 TEST(Generate, ZstdOutputMatchesPlain) {

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace retailsynth {
@@ -11,6 +12,8 @@ namespace retailsynth {
 OutputFile::OutputFile(const std::string& dir, const std::string& name, bool zstd)
     : name_(zstd ? name + ".zst" : name) {
   path_ = dir + "/" + name_;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
   f_ = std::fopen(path_.c_str(), "wb");
   if (!f_) throw std::runtime_error(path_ + ": cannot create: " + std::strerror(errno));
   std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
