@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -307,13 +310,27 @@ GenerateResult generate(const GenerateOptions& opt) {
   RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice};
   backend->prepare(setup);
 
-  // Output folder: a temporary sibling (a hidden folder inside DIR for a shard), renamed into
-  // place at the end.
+  // Output folder: a partial sibling (a hidden folder inside DIR for a shard), renamed into
+  // place at the end.  After each block of households it holds a checkpoint, so a killed run
+  // can continue with --resume; without --resume an old partial folder is started afresh.
   fs::create_directories(sharded ? out : out.parent_path());
   TempDir tmp;
-  tmp.path = sharded ? out / ("." + part + ".tmp-" + std::to_string(::getpid()))
-                     : out.parent_path() / (out.filename().string() + ".tmp-" + std::to_string(::getpid()));
-  fs::remove_all(tmp.path);
+  tmp.path = sharded ? out / ("." + part + ".partial") : out.parent_path() / (out.filename().string() + ".partial");
+  const std::string config_json = config_to_json(cfg).dump();
+  nlohmann::json ckpt;
+  if (opt.resume && fs::exists(tmp.path / "checkpoint.json")) {
+    std::ifstream in(tmp.path / "checkpoint.json");
+    try {
+      ckpt = nlohmann::json::parse(in);
+    } catch (const std::exception&) {
+      throw InputError((tmp.path / "checkpoint.json").string() + ": unreadable checkpoint; run without --resume");
+    }
+    if (ckpt.value("config", std::string()) != config_json || ckpt.value("shard", std::string()) != part)
+      throw InputError((tmp.path / "checkpoint.json").string() +
+                       ": the checkpoint is for another config, seed or shard; run without --resume");
+  } else {
+    fs::remove_all(tmp.path);
+  }
   fs::create_directories(tmp.path / "truth");
   const std::string dir = tmp.path.string();
   const bool zstd = cfg.output.compress == "zstd";
@@ -344,24 +361,31 @@ GenerateResult generate(const GenerateOptions& opt) {
     sums.push_back(f.close());
   }
 
-  OutputFile tx(dir, name_of("transaction_data.csv"), zstd);
-  tx.write(kTransactionHeader);
-  OutputFile hh(dir, name_of("truth/households.csv"), false);
-  OutputFile trips_file(dir, name_of("truth/trips.csv"), zstd);
-  trips_file.write("household_key,WEEK_NO,trips\n");
-  OutputFile causal(dir, "causal_data.csv", zstd);
-  causal.write("PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer\n");
-  OutputFile promos(dir, "truth/promotions.csv", zstd);
-  promos.write("STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer\n");
-  const i32 S = stores.size();
-  std::vector<u64> store_week_trips(static_cast<size_t>(S) * W, 0);
-  std::vector<StorePromoSummary> store_week_summary(static_cast<size_t>(S) * W);
-  MarketStats market_stats(cat.n_categories());
-  {
+  const bool resuming = !ckpt.is_null();
+  auto state_of = [&](const std::string& key, FileState& st) -> const FileState* {
+    if (!resuming) return nullptr;
+    st = FileState{ckpt["files"][key]["bytes"].get<u64>(), ckpt["files"][key]["rows"].get<u64>()};
+    return &st;
+  };
+  FileState st_tx, st_hh, st_trips, st_causal, st_promos;
+  OutputFile tx(dir, name_of("transaction_data.csv"), zstd, state_of("tx", st_tx));
+  OutputFile hh(dir, name_of("truth/households.csv"), false, state_of("hh", st_hh));
+  OutputFile trips_file(dir, name_of("truth/trips.csv"), zstd, state_of("trips", st_trips));
+  OutputFile causal(dir, "causal_data.csv", zstd, state_of("causal", st_causal));
+  OutputFile promos(dir, "truth/promotions.csv", zstd, state_of("promos", st_promos));
+  if (!resuming) {
+    tx.write(kTransactionHeader);
+    trips_file.write("household_key,WEEK_NO,trips\n");
+    causal.write("PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer\n");
+    promos.write("STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer\n");
     std::string head = "household_key,home_store";
     for (const char* n : kHouseholdParamNames) head += std::string(",") + n;
     hh.write(head + "\n");
   }
+  const i32 S = stores.size();
+  std::vector<u64> store_week_trips(static_cast<size_t>(S) * W, 0);
+  std::vector<StorePromoSummary> store_week_summary(static_cast<size_t>(S) * W);
+  MarketStats market_stats(cat.n_categories());
 
   // Households are simulated in blocks, every week of a block before the next block, so the
   // transaction file is ordered by household (shards concatenate) while memory stays bounded.
@@ -381,7 +405,35 @@ GenerateResult generate(const GenerateOptions& opt) {
   std::vector<WeekRecords> weeks(W);
   HouseholdBlock block;
   const int n_threads = omp_get_max_threads();
-  for (int b = 0; b < n_blocks; ++b) {
+  // Market figures of every week (block 0 gathers them while it writes the market files).
+  auto gather_market = [&](const WeekInputs& w_in) {
+    market_stats.add(w_in, cat);
+    for (i32 s = 0; s < S; ++s) {
+      StorePromoSummary& sum = store_week_summary[static_cast<size_t>(s) * W + w_in.week - 1];
+      sum = w_in.stores[s];
+      sum.end_caps.clear();
+      sum.feature_displays.clear();
+      sum.end_caps.shrink_to_fit();
+      sum.feature_displays.shrink_to_fit();
+    }
+  };
+  int start_block = 0;
+  if (resuming) {
+    if (ckpt.value("block_size", i64{0}) != block_size)
+      throw InputError((tmp.path / "checkpoint.json").string() + ": the checkpoint used another block size");
+    start_block = ckpt["blocks_done"].get<int>();
+    tx_rows = ckpt["tx_rows"].get<u64>();
+    trips = ckpt["trips"].get<u64>();
+    store_week_trips = ckpt["store_week_trips"].get<std::vector<u64>>();
+    cursor.reset();
+    for (u32 w = 1; w <= W; ++w) {  // the market files are complete; rebuild their figures
+      cursor.next(week_in);
+      gather_market(week_in);
+    }
+    progress.steps_done = static_cast<i64>(start_block) * W;
+  }
+  const char* kill_after = std::getenv("RETAILSYNTH_TEST_KILL_AFTER_BLOCK");  // fault injection for tests
+  for (int b = start_block; b < n_blocks; ++b) {
     const i64 b_first = first + static_cast<i64>(b) * block_size;
     const i32 b_n = static_cast<i32>(std::min<i64>(block_size, last - b_first));
     auto t0 = Clock::now();
@@ -392,15 +444,7 @@ GenerateResult generate(const GenerateOptions& opt) {
       cursor.next(week_in);
       if (b == 0) {  // market files once: they don't depend on the households
         append_promotions(causal, promos, week_in, cat, stores);
-        market_stats.add(week_in, cat);
-        for (i32 s = 0; s < S; ++s) {
-          StorePromoSummary& sum = store_week_summary[static_cast<size_t>(s) * W + w - 1];
-          sum = week_in.stores[s];
-          sum.end_caps.clear();
-          sum.feature_displays.clear();
-          sum.end_caps.shrink_to_fit();
-          sum.feature_displays.shrink_to_fit();
-        }
+        gather_market(week_in);
       }
       backend->simulate_week(week_in, weeks[w - 1]);
       order_by_trip(weeks[w - 1]);
@@ -430,6 +474,28 @@ GenerateResult generate(const GenerateOptions& opt) {
       tx_rows += rows;
     });
     write_s += since(t0);
+    // Checkpoint: every file durable up to here, the counters, then the checkpoint file itself
+    // (renamed into place, so it is never half-written).
+    nlohmann::json c;
+    c["config"] = config_json;
+    c["shard"] = part;
+    c["block_size"] = block_size;
+    c["blocks_done"] = b + 1;
+    c["tx_rows"] = tx_rows;
+    c["trips"] = trips;
+    c["store_week_trips"] = store_week_trips;
+    for (auto [key, f] : {std::pair<const char*, OutputFile*>{"tx", &tx}, {"hh", &hh}, {"trips", &trips_file},
+                          {"causal", &causal}, {"promos", &promos}}) {
+      const FileState st = f->checkpoint();
+      c["files"][key] = {{"bytes", st.bytes}, {"rows", st.rows}};
+    }
+    {
+      std::ofstream cf(tmp.path / "checkpoint.json.tmp");
+      cf << c.dump();
+      if (!cf.flush()) throw std::runtime_error((tmp.path / "checkpoint.json.tmp").string() + ": write failed");
+    }
+    fs::rename(tmp.path / "checkpoint.json.tmp", tmp.path / "checkpoint.json");
+    if (kill_after && std::atoi(kill_after) == b) std::raise(SIGKILL);
   }
   progress.done();
   sums.push_back(tx.close());
@@ -483,6 +549,7 @@ GenerateResult generate(const GenerateOptions& opt) {
     mf.write(m.dump(2) + "\n");
     mf.close();
   }
+  fs::remove(tmp.path / "checkpoint.json");
   if (sharded) commit_shard(tmp, out);
   else commit(tmp, out, opt.force);
   if (!opt.quiet)

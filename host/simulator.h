@@ -19,6 +19,7 @@ struct GenerateOptions {
   std::string compress;  // empty: the config's output.compress
   bool force = false;
   bool quiet = false;
+  bool resume = false;  // continue a killed run from its last finished block of households
 };
 
 struct GenerateResult {

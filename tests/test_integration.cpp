@@ -196,6 +196,47 @@ TEST(Generate, ShardsConcatenateToTheWholeRun) {
   EXPECT_NE(again.err.find("part-1-of-4"), std::string::npos) << again.err;
 }
 
+TEST(Generate, KilledRunResumesToTheSameBytes) {
+  // A run killed (SIGKILL) after its 4th block of households leaves no output folder, only a
+  // partial one; --resume continues from the checkpoint and gives the uninterrupted bytes.
+  for (const std::string extra : {"", " --compress zstd"}) {
+    const std::string flags = "--set output.block_households=37" + extra;
+    const fs::path& whole = generated(flags);
+    const fs::path dir = rs_test::temp_dir("resume") / "out";
+    const std::string cmd = "generate --quiet --config " + kSmall + " --out " + dir.string() + " " + flags;
+    const auto killed = run_binary(cmd, "RETAILSYNTH_TEST_KILL_AFTER_BLOCK=3");
+    EXPECT_NE(killed.code, 0);
+    EXPECT_FALSE(fs::exists(dir)) << "nothing that looks complete";
+    EXPECT_TRUE(fs::exists(dir.string() + ".partial/checkpoint.json"));
+    const auto resumed = run_binary(cmd + " --resume");
+    ASSERT_EQ(resumed.code, 0) << resumed.err;
+    for (const char* f : {"transaction_data.csv", "truth/households.csv", "truth/trips.csv", "causal_data.csv",
+                          "truth/promotions.csv", "truth/store_weeks.csv"}) {
+      const std::string name = extra.empty() || std::string(f) == "truth/households.csv" || std::string(f) == "truth/store_weeks.csv"
+                                   ? std::string(f)
+                                   : std::string(f) + ".zst";
+      EXPECT_EQ(read_file(dir / name), read_file(whole / name)) << name << extra;
+    }
+    EXPECT_FALSE(fs::exists(dir.string() + ".partial"));
+    const auto m = nlohmann::json::parse(read_file(dir / "manifest.json"));
+    const auto w = nlohmann::json::parse(read_file(whole / "manifest.json"));
+    EXPECT_EQ(m["files"], w["files"]) << "rows and checksums as uninterrupted";
+    EXPECT_EQ(m["market"], w["market"]);
+  }
+}
+
+TEST(Generate, ResumeRefusesAnotherConfigAndStartsAfreshWithout) {
+  const fs::path dir = rs_test::temp_dir("resume2") / "out";
+  const std::string cmd = "generate --quiet --config " + kSmall + " --out " + dir.string() + " --set output.block_households=37";
+  EXPECT_NE(run_binary(cmd, "RETAILSYNTH_TEST_KILL_AFTER_BLOCK=1").code, 0);
+  const auto other = run_binary(cmd + " --seed 99 --resume");
+  EXPECT_EQ(other.code, 2);
+  EXPECT_NE(other.err.find("another config"), std::string::npos) << other.err;
+  ASSERT_EQ(run_binary(cmd).code, 0);  // no --resume: starts afresh
+  EXPECT_EQ(read_file(dir / "transaction_data.csv"),
+            read_file(generated("--set output.block_households=37") / "transaction_data.csv"));
+}
+
 TEST(Generate, ZstdOutputMatchesPlain) {
   const fs::path& z = generated("--compress zstd");
   ASSERT_TRUE(fs::exists(z / "transaction_data.csv.zst"));

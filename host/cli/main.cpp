@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   gen->add_option("--compress", g.compress, "zstd | none")->check(CLI::IsMember({"zstd", "none"}));
   gen->add_flag("--force", g.force, "replace a non-empty output folder");
   gen->add_flag("--quiet", g.quiet, "no progress or summary on stderr");
+  gen->add_flag("--resume", g.resume, "continue a killed run (same config and flags) from its last finished block");
   LearnOptions ls;
   std::string ls_out, ls_svg;
   auto* learn = app.add_subcommand("learn-seasonality", "learn a seasonality table from transactions (DESIGN 3.8)");

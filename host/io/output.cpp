@@ -4,21 +4,42 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unistd.h>
+#include <vector>
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
 namespace retailsynth {
 
-OutputFile::OutputFile(const std::string& dir, const std::string& name, bool zstd)
+OutputFile::OutputFile(const std::string& dir, const std::string& name, bool zstd, const FileState* resume)
     : name_(zstd ? name + ".zst" : name) {
   path_ = dir + "/" + name_;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-  f_ = std::fopen(path_.c_str(), "wb");
-  if (!f_) throw std::runtime_error(path_ + ": cannot create: " + std::strerror(errno));
-  std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
   hash_ = XXH64_createState();
   XXH64_reset(hash_, 0);
+  if (resume) {
+    f_ = std::fopen(path_.c_str(), "r+b");
+    if (!f_) throw std::runtime_error(path_ + ": cannot reopen to resume: " + std::strerror(errno));
+    std::vector<char> buf(1 << 20);
+    u64 left = resume->bytes;
+    while (left > 0) {
+      const size_t n = std::fread(buf.data(), 1, std::min<u64>(left, buf.size()), f_);
+      if (n == 0) throw std::runtime_error(path_ + ": shorter than its checkpoint; cannot resume");
+      XXH64_update(hash_, buf.data(), n);
+      left -= n;
+    }
+    if (std::fflush(f_) != 0 || ::ftruncate(::fileno(f_), static_cast<off_t>(resume->bytes)) != 0 ||
+        std::fseek(f_, static_cast<long>(resume->bytes), SEEK_SET) != 0)
+      throw std::runtime_error(path_ + ": cannot truncate to its checkpoint: " + std::strerror(errno));
+    bytes_ = resume->bytes;
+    rows_ = resume->rows;
+  } else {
+    f_ = std::fopen(path_.c_str(), "wb");
+    if (!f_) throw std::runtime_error(path_ + ": cannot create: " + std::strerror(errno));
+  }
+  std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
   if (zstd) {
     zc_ = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(zc_, ZSTD_c_compressionLevel, 3);
@@ -51,6 +72,21 @@ void OutputFile::write(std::string_view bytes) {
     if (ZSTD_isError(r)) throw std::runtime_error(path_ + ": zstd: " + ZSTD_getErrorName(r));
     put(zbuf_.data(), out.pos);
   }
+}
+
+FileState OutputFile::checkpoint() {
+  if (zc_) {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    size_t left;
+    do {
+      ZSTD_outBuffer out{zbuf_.data(), zbuf_.size(), 0};
+      left = ZSTD_compressStream2(zc_, &out, &in, ZSTD_e_end);
+      if (ZSTD_isError(left)) throw std::runtime_error(path_ + ": zstd: " + ZSTD_getErrorName(left));
+      put(zbuf_.data(), out.pos);
+    } while (left != 0);
+  }
+  if (std::fflush(f_) != 0) throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
+  return FileState{bytes_, rows_};
 }
 
 FileSummary OutputFile::close() {

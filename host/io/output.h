@@ -19,16 +19,27 @@ struct FileSummary {
   std::string xxh64;
 };
 
+/// Where a file stood at a checkpoint.
+struct FileState {
+  u64 bytes = 0, rows = 0;
+};
+
 class OutputFile {
  public:
-  /// Creates `dir/name` (appending ".zst" when `zstd`).  Throws std::runtime_error on I/O errors.
-  OutputFile(const std::string& dir, const std::string& name, bool zstd);
+  /// Creates `dir/name` (appending ".zst" when `zstd`), or with `resume` reopens it, keeps its
+  /// first resume->bytes bytes (re-reading them into the checksum) and continues after them.
+  /// Throws std::runtime_error on I/O errors.
+  OutputFile(const std::string& dir, const std::string& name, bool zstd, const FileState* resume = nullptr);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   void write(std::string_view bytes);
   void add_rows(u64 n) { rows_ += n; }
+  /// Makes everything written so far durable and self-contained (a zstd file ends its frame, so
+  /// the file is a valid concatenation of frames) and returns the position to resume from.
+  FileState checkpoint();
+  const std::string& name() const { return name_; }
   /// Flushes, closes and returns the summary.
   FileSummary close();
 
