@@ -276,6 +276,15 @@ std::vector<float> sample_distribution(const DistSpec& spec, u64 seed, int n) {
   return h;
 }
 
+void select_device(int local_rank) {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) {
+    cudaGetLastError();  // clear the error of a machine without devices
+    return;
+  }
+  RS_CUDA_CHECK(cudaSetDevice(local_rank % n));
+}
+
 double device_memory_used_mb() {
   size_t free_b = 0, total_b = 0;
   RS_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));

@@ -15,6 +15,9 @@ std::vector<u32> philox_words(u64 seed, u64 subsequence, u64 offset, int n);
 /// with the shared transforms over cuRAND words.
 std::vector<float> sample_distribution(const DistSpec& d, u64 seed, int n);
 
+/// Makes device (local_rank mod device count) current; no-op without devices or CUDA.
+void select_device(int local_rank);
+
 /// Device memory in use (total - free), in MiB.
 double device_memory_used_mb();
 

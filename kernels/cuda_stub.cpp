@@ -20,5 +20,6 @@ namespace cuda {
 std::vector<u32> philox_words(u64, u64, u64, int) { throw std::runtime_error("built without CUDA"); }
 std::vector<float> sample_distribution(const DistSpec&, u64, int) { throw std::runtime_error("built without CUDA"); }
 double device_memory_used_mb() { return 0.0; }
+void select_device(int) {}
 }  // namespace cuda
 }  // namespace retailsynth

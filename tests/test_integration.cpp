@@ -196,6 +196,33 @@ TEST(Generate, ShardsConcatenateToTheWholeRun) {
   EXPECT_NE(again.err.find("part-1-of-4"), std::string::npos) << again.err;
 }
 
+TEST(Generate, TwoMpiRanksWriteTheShardsAndOneManifest) {
+#ifndef RS_MPIEXEC
+  GTEST_SKIP() << "built without MPI";
+#else
+  const fs::path& whole = generated("");
+  const fs::path dir = rs_test::temp_dir("mpi") / "out";
+  const std::string cmd = std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ") + RS_MPIEXEC +
+                          " -np 2 --oversubscribe " + rs_test::binary() + " generate --quiet --config " + kSmall +
+                          " --out " + dir.string() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string p0 = read_file(dir / "transaction_data/part-0-of-2.csv");
+  const std::string p1 = read_file(dir / "transaction_data/part-1-of-2.csv");
+  EXPECT_EQ(p0 + p1.substr(p1.find('\n') + 1), read_file(whole / "transaction_data.csv"));
+  // Rank 0's manifest lists every part with its rows and checksum; the totals add up.
+  const auto m = nlohmann::json::parse(read_file(dir / "manifest.json"));
+  const auto w = nlohmann::json::parse(read_file(whole / "manifest.json"));
+  EXPECT_EQ(m["mpi"]["ranks"], 2);
+  EXPECT_EQ(m["totals"]["transaction_rows"], w["totals"]["transaction_rows"]);
+  EXPECT_EQ(m["totals"]["trips"], w["totals"]["trips"]);
+  for (const char* f : {"transaction_data/part-0-of-2.csv", "transaction_data/part-1-of-2.csv", "truth/households/part-1-of-2.csv"})
+    EXPECT_EQ(m["files"][f]["xxh64"].get<std::string>().size(), 16u) << f;
+  EXPECT_EQ(m["files"]["transaction_data/part-0-of-2.csv"]["rows"].get<std::uint64_t>() +
+                m["files"]["transaction_data/part-1-of-2.csv"]["rows"].get<std::uint64_t>(),
+            w["files"]["transaction_data.csv"]["rows"].get<std::uint64_t>());
+#endif
+}
+
 TEST(Generate, KilledRunResumesToTheSameBytes) {
   // A run killed (SIGKILL) after its 4th block of households leaves no output folder, only a
   // partial one; --resume continues from the checkpoint and gives the uninterrupted bytes.

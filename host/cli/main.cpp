@@ -9,6 +9,7 @@
 #include "config.h"
 #include "seasonality/learner.h"
 #include "bench.h"
+#include "mpi_run.h"
 #include "simulator.h"
 
 int main(int argc, char** argv) {
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
         if (slash == std::string::npos || a.empty() || b.empty() || *end1 || *end2)
           throw InputError("--shard " + shard + ": expected I/N, e.g. 0/4");
       }
+      if (mpi_launched()) return mpi_generate(g);
       generate(g);
     }
     if (bench->parsed()) run_bench(bo);
