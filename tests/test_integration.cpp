@@ -223,6 +223,20 @@ TEST(Generate, TwoMpiRanksWriteTheShardsAndOneManifest) {
 #endif
 }
 
+TEST(Generate, FullDiskGivesAClearErrorAndNothingComplete) {
+  // A file-size limit makes writes fail the way a full disk does (EFBIG instead of ENOSPC).
+  const fs::path dir = rs_test::temp_dir("full") / "out";
+  const std::string cmd = "bash -c \"trap '' XFSZ; ulimit -f 200; exec " + rs_test::binary() + " generate --quiet --config " +
+                          kSmall + " --out " + dir.string() + "\" 2> " + (dir.parent_path() / "err.txt").string();
+  const int st = std::system(cmd.c_str());
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) << st;
+  const std::string err = read_file(dir.parent_path() / "err.txt");
+  EXPECT_NE(err.find("write failed"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_FALSE(fs::exists(dir.string() + ".partial"));
+}
+
 TEST(Generate, KilledRunResumesToTheSameBytes) {
   // A run killed (SIGKILL) after its 4th block of households leaves no output folder, only a
   // partial one; --resume continues from the checkpoint and gives the uninterrupted bytes.
