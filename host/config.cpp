@@ -542,7 +542,20 @@ void set_path(YAML::Node root, const std::string& path, const YAML::Node& value,
 
 }  // namespace
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+namespace {
+
+/// Control characters (a key "a\nb" in quotes, a --set with a newline) escaped, so a message is one line.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out;
+}
+
+Config load_config_checked(const std::string& path, const std::vector<std::string>& overrides) {
   Config cfg;
   YAML::Node root(YAML::NodeType::Map);
   if (!path.empty()) {
@@ -575,8 +588,15 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
     origin[key] = "--set " + o;
   }
   Loader loader(root, path, origin);
-  bind(loader, cfg);
-  loader.check_unknown();
+  try {
+    bind(loader, cfg);
+    loader.check_unknown();
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws when a key is not a plain string (a list, a map or null as a key).
+    std::string where = path.empty() ? std::string("--set") : path;
+    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
+    throw InputError(where + ": keys must be plain strings (" + e.msg + ")");
+  }
   // Relative paths: from the file, against the file's folder; from --set, against the current folder.
   for (auto [key, p] : {std::pair<const char*, std::string*>{"catalog.file", &cfg.catalog.file},
                          std::pair<const char*, std::string*>{"seasonality.table", &cfg.seasonality.table}}) {
@@ -611,6 +631,16 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   if (cfg.catalog.source == "file" && cfg.catalog.file.empty())
     throw InputError((path.empty() ? std::string("config") : path) + ": catalog.file: required when catalog.source is 'file'");
   return cfg;
+}
+
+}  // namespace
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  try {
+    return load_config_checked(path, overrides);
+  } catch (const InputError& e) {
+    throw InputError(one_line(e.what()));
+  }
 }
 
 nlohmann::json config_to_json(const Config& cfg) {

@@ -151,7 +151,12 @@ struct Ctx {
       fail("expected a number, got '" + std::string(s) + "'");
     return v;
   }
-  i64 cents(std::string_view s) const { return std::llround(real(s) * 100.0); }
+  i64 cents(std::string_view s) const {
+    const double c = real(s) * 100.0;
+    // llround is unspecified out of range (and llabs of the result undefined): refuse such amounts.
+    if (!(std::fabs(c) < 9.0e15)) fail("amount '" + std::string(s) + "' is out of range");
+    return std::llround(c);
+  }
 };
 
 std::vector<std::string> header_of(std::string_view text, const std::string& file) {
