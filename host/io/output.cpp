@@ -74,32 +74,26 @@ void OutputFile::write(std::string_view bytes) {
   }
 }
 
+void OutputFile::end_frame() {
+  if (!zc_) return;
+  ZSTD_inBuffer in{nullptr, 0, 0};
+  size_t left;
+  do {
+    ZSTD_outBuffer out{zbuf_.data(), zbuf_.size(), 0};
+    left = ZSTD_compressStream2(zc_, &out, &in, ZSTD_e_end);
+    if (ZSTD_isError(left)) throw std::runtime_error(path_ + ": zstd: " + ZSTD_getErrorName(left));
+    put(zbuf_.data(), out.pos);
+  } while (left != 0);
+}
+
 FileState OutputFile::checkpoint() {
-  if (zc_) {
-    ZSTD_inBuffer in{nullptr, 0, 0};
-    size_t left;
-    do {
-      ZSTD_outBuffer out{zbuf_.data(), zbuf_.size(), 0};
-      left = ZSTD_compressStream2(zc_, &out, &in, ZSTD_e_end);
-      if (ZSTD_isError(left)) throw std::runtime_error(path_ + ": zstd: " + ZSTD_getErrorName(left));
-      put(zbuf_.data(), out.pos);
-    } while (left != 0);
-  }
+  end_frame();
   if (std::fflush(f_) != 0) throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
   return FileState{bytes_, rows_};
 }
 
 FileSummary OutputFile::close() {
-  if (zc_) {
-    ZSTD_inBuffer in{nullptr, 0, 0};
-    size_t left;
-    do {
-      ZSTD_outBuffer out{zbuf_.data(), zbuf_.size(), 0};
-      left = ZSTD_compressStream2(zc_, &out, &in, ZSTD_e_end);
-      if (ZSTD_isError(left)) throw std::runtime_error(path_ + ": zstd: " + ZSTD_getErrorName(left));
-      put(zbuf_.data(), out.pos);
-    } while (left != 0);
-  }
+  end_frame();
   const bool flushed = std::fflush(f_) == 0;
   const bool closed = std::fclose(f_) == 0;
   f_ = nullptr;

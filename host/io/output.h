@@ -45,6 +45,7 @@ class OutputFile {
 
  private:
   void put(const void* data, size_t n);
+  void end_frame();  // zstd: finish the current frame (the next write starts a new one)
   std::string path_, name_;
   std::FILE* f_ = nullptr;
   ZSTD_CCtx* zc_ = nullptr;
