@@ -406,3 +406,38 @@ TEST(Validate, ExitTwoWithOneLineOnBadInput) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("/nonexistent/real"), std::string::npos) << r.err;
 }
+
+TEST(Dataset, OutOfRangeFieldsAreInputErrors) {
+  // Weeks, stores and quantities must fit 32 bits; a larger value is an error naming the line,
+  // not a silently wrapped number.
+  const fs::path dir = rs_test::temp_dir("range");
+  write_file(dir / "products.csv",
+             "\"product_id\",\"manufacturer_id\",\"department\",\"brand\",\"product_category\",\"product_type\",\"package_size\"\n"
+             "\"1\",\"2\",\"GROCERY\",\"National\",\"SOUP\",\"CONDENSED\",\"10 OZ\"\n");
+  const std::string head =
+      "\"household_id\",\"store_id\",\"basket_id\",\"product_id\",\"quantity\",\"sales_value\",\"retail_disc\","
+      "\"coupon_disc\",\"coupon_match_disc\",\"week\",\"transaction_timestamp\"\n";
+  for (const std::string bad : {"\"900\",\"309\",\"1\",\"1\",1,3.86,0.43,0,0,99999999999,\"2017-01-28 14:06:53\"\n",
+                                "\"900\",\"99999999999\",\"1\",\"1\",1,3.86,0.43,0,0,5,\"2017-01-28 14:06:53\"\n",
+                                "\"900\",\"309\",\"1\",\"1\",1e12,3.86,0.43,0,0,5,\"2017-01-28 14:06:53\"\n"}) {
+    write_file(dir / "transactions.csv", head + bad);
+    try {
+      load_dataset(dir.string());
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("transactions.csv:2"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Validate, ReadOnlyDataFolderNeedsOut) {
+  const fs::path copy = rs_test::temp_dir("readonly") / "data";
+  fs::copy(small_dataset(), copy, fs::copy_options::recursive);
+  fs::permissions(copy, fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write, fs::perm_options::remove);
+  const auto r = run_binary("validate --data " + copy.string(), "RETAILSYNTH_REAL_DATA=");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("read-only; give --out"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(copy / "validation"));
+  fs::permissions(copy, fs::perms::owner_write, fs::perm_options::add);
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -130,6 +131,12 @@ struct Ctx {
   [[noreturn]] void fail(const std::string& what) const {
     throw InputError(*file + ":" + std::to_string(line) + ": " + what);
   }
+  /// An integer that must fit 32 bits (weeks, days, stores, quantities, trips).
+  i32 int32(std::string_view s) const {
+    const i64 v = integer(s);
+    if (v < INT32_MIN || v > INT32_MAX) fail("'" + std::string(s) + "' is out of range");
+    return static_cast<i32>(v);
+  }
   i64 integer(std::string_view s) const {
     i64 v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -250,11 +257,13 @@ void parse_chunk(std::string_view text, size_t begin, size_t end, const TxColumn
         } else {
           out.household.push_back(ctx.integer(f[c.hh]));
           out.basket.push_back(ctx.integer(f[c.basket]));
-          out.day.push_back(c.day >= 0 ? static_cast<i32>(ctx.integer(f[c.day])) : day_of_timestamp(f[c.timestamp], ctx));
-          out.week.push_back(static_cast<i32>(ctx.integer(f[c.week])));
-          out.store.push_back(static_cast<i32>(ctx.integer(f[c.store])));
+          out.day.push_back(c.day >= 0 ? ctx.int32(f[c.day]) : day_of_timestamp(f[c.timestamp], ctx));
+          out.week.push_back(ctx.int32(f[c.week]));
+          out.store.push_back(ctx.int32(f[c.store]));
           out.product.push_back(it->second);
-          out.quantity.push_back(static_cast<i32>(std::llround(ctx.real(f[c.quantity]))));
+          const double q = ctx.real(f[c.quantity]);
+          if (!(std::fabs(q) < 2.0e9)) ctx.fail("quantity '" + std::string(f[c.quantity]) + "' is out of range");
+          out.quantity.push_back(static_cast<i32>(std::llround(q)));
           out.sales.push_back(ctx.cents(f[c.sales]));
           out.disc.push_back(std::llabs(ctx.cents(f[c.disc])));
         }
@@ -406,7 +415,7 @@ void load_promotions(Dataset& d, const std::string& file) {
     if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
     const auto it = d.product_index.find(ctx.integer(f[c_prod]));
     if (it == d.product_index.end()) ctx.fail("product " + std::string(f[c_prod]) + " is not in the product table");
-    const auto st = store_index.find(static_cast<i32>(ctx.integer(f[c_store])));
+    const auto st = store_index.find(ctx.int32(f[c_store]));
     if (st == store_index.end()) ctx.fail("store " + std::string(f[c_store]) + " is not in truth/stores.csv");
     const std::string_view t = f[c_disp];
     const u8 disp = t == "shelf_tag" ? 1 : t == "end_cap" ? 2 : t == "feature_display" ? 3 : 0;
@@ -449,7 +458,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
       Ctx ctx{&file, line};
       if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
       const i64 key = ctx.integer(f[0]);
-      d.home_store[key] = static_cast<i32>(ctx.integer(f[1]));
+      d.home_store[key] = ctx.int32(f[1]);
       std::vector<double> v;
       for (size_t i = 2; i < f.size(); ++i) v.push_back(ctx.real(f[i]));
       d.params[key] = std::move(v);
@@ -470,7 +479,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
   if (const std::string file = existing(truth, "stores.csv"); !file.empty()) {
     std::vector<i32> ids;
     for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
-      ids.push_back(static_cast<i32>(Ctx{&file, line}.integer(f[0])));
+      ids.push_back(Ctx{&file, line}.int32(f[0]));
     });
     // The truth's store order is the simulator's store index; stores without lines are kept.
     d.store_ids = ids;
@@ -495,7 +504,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
     for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
       Ctx ctx{&file, line};
       if (f.size() != 3) ctx.fail("expected 3 fields");
-      d.trips[Dataset::hh_key(ctx.integer(f[0]), ctx.integer(f[1]))] = static_cast<i32>(ctx.integer(f[2]));
+      d.trips[Dataset::hh_key(ctx.integer(f[0]), ctx.integer(f[1]))] = ctx.int32(f[2]);
     });
   }
   if (const std::string file = existing(truth, "missions.csv"); !file.empty()) {

@@ -617,6 +617,14 @@ ValidateResult run_validate(const ValidateOptions& opt) {
   if (opt.data_dir.empty()) throw InputError("--data: required");
   ValidateResult r;
   r.out_dir = opt.out_dir.empty() ? (fs::path(opt.data_dir) / "validation").string() : opt.out_dir;
+  // A read-only data folder (such as shared real data) is not written into by default, even by
+  // root, who may write anywhere.
+  if (opt.out_dir.empty()) {
+    std::error_code pe;
+    const auto perms = fs::status(opt.data_dir, pe).permissions();
+    if (!pe && (perms & fs::perms::owner_write) == fs::perms::none)
+      throw InputError(opt.data_dir + ": the data folder is read-only; give --out for the report");
+  }
   r.report = validate_report(opt);
   std::error_code ec;
   fs::create_directories(r.out_dir, ec);
