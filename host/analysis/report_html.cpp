@@ -7,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "io/output.h"
+
 namespace retailsynth {
 namespace {
 
@@ -14,20 +16,6 @@ using json = nlohmann::json;
 
 constexpr double kW = 560, kH = 310, kLeft = 64, kRight = 16, kTop = 34, kBottom = 54;
 const char* const kColours[] = {"#1f6fb4", "#d1452c", "#2a9d3a", "#8a5cc2", "#e08a12"};
-
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 double get(const json& v) { return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN(); }
 
@@ -83,10 +71,10 @@ std::string frame(const std::string& title, const std::string& x_label, const st
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"{0}\" height=\"{1}\" fill=\"#fff\"/>\n",
       kW, kH);
-  s += fmt::format("<text x=\"{}\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft, esc(title));
-  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (kLeft + kW - kRight) / 2, kH - 8, esc(x_label));
+  s += fmt::format("<text x=\"{}\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft, xml_escape(title));
+  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (kLeft + kW - kRight) / 2, kH - 8, xml_escape(x_label));
   s += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n", (kTop + kH - kBottom) / 2,
-                   esc(y_label));
+                   xml_escape(y_label));
   return s;
 }
 
@@ -110,7 +98,7 @@ std::string legend(const std::vector<std::pair<std::string, bool>>& names, bool 
     const double x = kW - kRight - 190;
     s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", x, x + 18, y,
                      y, kColours[i % 5], names[i].second ? " stroke-dasharray=\"5 3\"" : "");
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\">{}</text>\n", x + 24, y + 4, esc(names[i].first));
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\">{}</text>\n", x + 24, y + 4, xml_escape(names[i].first));
     y += 15;
   }
   return s;
@@ -288,9 +276,9 @@ std::string render_bars(const json& spec) {
     const double cx = kLeft + slot * (i + 0.5);
     if (rotate)
       s += fmt::format("<text transform=\"translate({:.1f} {}) rotate(-40)\" text-anchor=\"end\">{}</text>\n", cx + 3,
-                       kH - kBottom + 12, esc(labels[i]));
+                       kH - kBottom + 12, xml_escape(labels[i]));
     else
-      s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", cx, kH - kBottom + 16, esc(labels[i]));
+      s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", cx, kH - kBottom + 16, xml_escape(labels[i]));
   }
   std::vector<std::pair<std::string, bool>> names;
   for (size_t j = 0; j < k; ++j) {
@@ -337,15 +325,15 @@ std::string render_report_html(const json& report) {
   const json& ds = report["dataset"];
   h += fmt::format("<p>Dataset <code>{}</code>: layout {}, {} lines, {} households, {} products in {} categories, {} stores, weeks "
                    "{}&ndash;{}{}.</p>\n",
-                   esc(text_of(ds, "dir")), esc(text_of(ds, "layout")), ds.value("lines", 0), ds.value("households", 0),
+                   xml_escape(text_of(ds, "dir")), xml_escape(text_of(ds, "layout")), ds.value("lines", 0), ds.value("households", 0),
                    ds.value("products_n", 0), ds.value("categories", 0), ds.value("stores", 0), ds.value("first_week", 0),
                    ds.value("last_week", 0), ds.value("has_truth", false) ? ", with ground truth (truth/)" : ", no ground truth");
   if (report["real"].is_null()) {
-    h += "<p>Real data: none &mdash; " + esc(report.value("real_note", std::string())) + ". The likeness section is skipped.</p>\n";
+    h += "<p>Real data: none &mdash; " + xml_escape(report.value("real_note", std::string())) + ". The likeness section is skipped.</p>\n";
   } else {
     const json& r = report["real"];
-    h += fmt::format("<p>Real data <code>{}</code>: layout {}, {} lines, {} households, weeks {}&ndash;{}.", esc(text_of(r, "dir")),
-                     esc(text_of(r, "layout")), r.value("lines", 0), r.value("households", 0), r.value("first_week", 0),
+    h += fmt::format("<p>Real data <code>{}</code>: layout {}, {} lines, {} households, weeks {}&ndash;{}.", xml_escape(text_of(r, "dir")),
+                     xml_escape(text_of(r, "layout")), r.value("lines", 0), r.value("households", 0), r.value("first_week", 0),
                      r.value("last_week", 0));
     if (r.contains("sample_rate") && r["sample_rate"].is_number() && r["sample_rate"].get<double>() < 1) {
       const json& t = r["thinning"];
@@ -368,8 +356,8 @@ std::string render_report_html(const json& report) {
   for (const auto& m : report["metrics"]) {
     const std::string st = text_of(m, "status");
     h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b></td><td>{}</td></tr>\n",
-                     status_class(st), esc(text_of(m, "section")), esc(text_of(m, "name")), esc(text_of(m, "value_text")),
-                     esc(text_of(m, "real_text")), esc(text_of(m, "target")), esc(st), esc(text_of(m, "note")));
+                     status_class(st), xml_escape(text_of(m, "section")), xml_escape(text_of(m, "name")), xml_escape(text_of(m, "value_text")),
+                     xml_escape(text_of(m, "real_text")), xml_escape(text_of(m, "target")), xml_escape(st), xml_escape(text_of(m, "note")));
   }
   h += "</table>\n";
   // Likeness table.
@@ -380,14 +368,14 @@ std::string render_report_html(const json& report) {
     for (const auto& l : report["likeness"]) {
       const std::string st = text_of(l, "status");
       const std::string pub = l["published"].is_number()
-                                  ? fmt::format("{:.2f} ({})", get(l["published"]), esc(text_of(l, "published_name")))
+                                  ? fmt::format("{:.2f} ({})", get(l["published"]), xml_escape(text_of(l, "published_name")))
                                   : "&mdash;";
       h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td><td>{}</td><td>{}</td>"
                        "<td><b>{}</b></td></tr>\n",
-                       status_class(st), esc(text_of(l, "name")),
+                       status_class(st), xml_escape(text_of(l, "name")),
                        l["score"].is_number() ? fmt::format("{:.3f}", get(l["score"])) : "n/a", pub,
                        tick_label(get(l["mean_ours"])), tick_label(get(l["mean_real"])), l.value("n_ours", 0),
-                       l.value("n_real", 0), esc(text_of(l, "comparison")), esc(text_of(l, "target")), esc(st));
+                       l.value("n_real", 0), xml_escape(text_of(l, "comparison")), xml_escape(text_of(l, "target")), xml_escape(st));
     }
     h += "</table>\n<p class=\"note\">Published RetailSynth: Xia et al. 2023 (arXiv 2312.14095), fitted to dunnhumby's full TCJ; "
          "the scores here are against the real file given, so they are indications, not the same test.</p>\n";
@@ -399,7 +387,7 @@ std::string render_report_html(const json& report) {
     if (std::find(sections.begin(), sections.end(), s) == sections.end()) sections.push_back(s);
   }
   for (const auto& s : sections) {
-    h += "<h2>Charts: " + esc(s) + "</h2>\n<div class=\"charts\">\n";
+    h += "<h2>Charts: " + xml_escape(s) + "</h2>\n<div class=\"charts\">\n";
     for (const auto& c : report["charts"])
       if (text_of(c, "section") == s) h += render_chart_svg(c);
     h += "</div>\n";

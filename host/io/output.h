@@ -57,6 +57,9 @@ class OutputFile {
 /// Appends "-1.23" style dollars for a cent amount (never "-0.00").
 void append_cents(std::string& out, i64 cents);
 
+/// Escapes &, <, > and " for XML/HTML text and attributes (SVG charts, report.html).
+std::string xml_escape(const std::string& s);
+
 /// Quotes a CSV field when it holds a comma, quote or newline.
 std::string csv_field(const std::string& s);
 

@@ -6,22 +6,10 @@
 
 #include "config.h"
 
+#include "io/output.h"
+
 namespace retailsynth {
 namespace {
-
-std::string xml(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 std::string num(double v, const char* f = "%.1f") {
   char buf[32];
@@ -66,7 +54,7 @@ std::string seasonality_svg(const SeasonalityTable& table, const std::vector<std
        "\" viewBox=\"0 0 " + num(W, "%.0f") + " " + num(H, "%.0f") +
        "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n";
   o += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  o += "<text x=\"" + num(left) + "\" y=\"28\" font-size=\"16\" font-weight=\"bold\">" + xml(title) + "</text>\n";
+  o += "<text x=\"" + num(left) + "\" y=\"28\" font-size=\"16\" font-weight=\"bold\">" + xml_escape(title) + "</text>\n";
   // Horizontal grid and y ticks.
   for (double v = lo; v <= hi + step * 1e-6; v += step) {
     const std::string y = num(Y(v));
@@ -109,7 +97,7 @@ std::string seasonality_svg(const SeasonalityTable& table, const std::vector<std
     o += "<line x1=\"" + num(left + pw + 16) + "\" y1=\"" + num(ly) + "\" x2=\"" + num(left + pw + 40) + "\" y2=\"" +
          num(ly) + "\" stroke=\"" + color + "\" stroke-width=\"2\"" + dash + "/>\n";
     o += "<text x=\"" + num(left + pw + 46) + "\" y=\"" + num(ly) + "\" dominant-baseline=\"middle\">" +
-         xml(categories[i]) + " (" + num(summarize(*curves[i]).ratio(), "%.2f") + "x)</text>\n";
+         xml_escape(categories[i]) + " (" + num(summarize(*curves[i]).ratio(), "%.2f") + "x)</text>\n";
   }
   o += "</svg>\n";
   return o;
