@@ -34,6 +34,7 @@ struct RunSetup {
   HouseholdSpecView spec{};
   MissionView missions{};
   ChoiceParams choice{};
+  CampaignView campaigns{};  // rules stay valid for the run (host memory)
 };
 
 /// Puts each household's records of a week in trip order (the backends produce them in
@@ -50,6 +51,8 @@ class Backend {
   virtual void sample_households(i64 first, i32 n, HouseholdBlock& out) = 0;
   /// Simulates the active block for one week, advancing its state.
   virtual void simulate_week(const WeekInputs& week, WeekRecords& out) = 0;
+  /// The active block's campaign masks so far (bit c: targeted by / took up campaign c).
+  virtual void campaign_state(std::vector<u64>& targeted, std::vector<u64>& activated) = 0;
 };
 
 /// The CPU backend.  `reference`: evaluate categories with the GPU's scalar RecomputeEval

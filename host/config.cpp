@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -231,6 +232,158 @@ class Loader {
     if (std::fabs(total - 1.0) > 1e-6) fail(n, key, "mission shares must sum to 1 (they sum to " + fmt(total) + ")");
     out = v;
   }
+  /// Policy price changes: a list of {product: ID | category: NAME, store: ID, from_week, to_week,
+  /// multiplier}.
+  void price_changes(const char* key, std::vector<Config::PriceChange>& out) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    if (!n.IsSequence()) fail(n, key, "expected a list such as [{product: 1001, multiplier: 1.1}]");
+    std::vector<Config::PriceChange> v;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+      const YAML::Node e = n[i];
+      if (!e.IsMap()) fail(e, item, "expected {product or category, store, from_week, to_week, multiplier}");
+      Config::PriceChange c;
+      c.origin = where(e, item);
+      bool seen_mult = false;
+      for (const auto& kv : e) {
+        const std::string sub = kv.first.as<std::string>();
+        const std::string full = item + "." + sub;
+        if (sub == "product") c.product_id = integer(kv.second, full, 0, std::numeric_limits<i64>::max());
+        else if (sub == "category") c.category = scalar(kv.second, full, "a category name");
+        else if (sub == "store") c.store_id = integer(kv.second, full, 0, std::numeric_limits<i64>::max());
+        else if (sub == "from_week") c.from_week = static_cast<i32>(integer(kv.second, full, 1, rng::kMaxWeeks));
+        else if (sub == "to_week") c.to_week = static_cast<i32>(integer(kv.second, full, 1, rng::kMaxWeeks));
+        else if (sub == "multiplier") {
+          c.multiplier = parse_real(kv.second, full);
+          if (!(c.multiplier >= 0.05 && c.multiplier <= 20)) fail(kv.second, full, "must be in [0.05, 20]");
+          seen_mult = true;
+        } else {
+          fail(kv.first, full, "unknown key (expected product, category, store, from_week, to_week, multiplier)");
+        }
+      }
+      if ((c.product_id >= 0) == !c.category.empty()) fail(e, item, "needs exactly one of product and category");
+      if (!seen_mult) fail(e, item + ".multiplier", "missing");
+      if (c.from_week > c.to_week) fail(e, item + ".from_week", "must be <= to_week");
+      v.push_back(c);
+    }
+    out = v;
+  }
+  /// Coupon campaigns: a list of {name, type, start_week, end_week, target: {...}, products: {...},
+  /// coupon: {...}}.
+  void campaigns(const char* key, std::vector<Config::Campaign>& out) {
+    const YAML::Node n = find(key);
+    if (!n) return;
+    if (!n.IsSequence()) fail(n, key, "expected a list of campaigns");
+    if (n.size() > static_cast<size_t>(kMaxCampaigns)) fail(n, key, "at most " + std::to_string(kMaxCampaigns) + " campaigns");
+    std::vector<Config::Campaign> v;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+      const YAML::Node e = n[i];
+      if (!e.IsMap()) fail(e, item, "expected {name, type, start_week, end_week, target, products, coupon}");
+      Config::Campaign c;
+      c.origin = where(e, item);
+      c.name = "campaign_" + std::to_string(i + 1);
+      bool seen_start = false, seen_end = false, seen_coupon = false;
+      for (const auto& kv : e) {
+        const std::string sub = kv.first.as<std::string>();
+        const std::string full = item + "." + sub;
+        if (sub == "name") {
+          c.name = scalar(kv.second, full, "a string");
+        } else if (sub == "type") {
+          const std::string t = scalar(kv.second, full, "A, B or C");
+          if (t != "A" && t != "B" && t != "C") fail(kv.second, full, "must be A, B or C (TCJ TypeA/B/C), got '" + t + "'");
+          c.type = "Type" + t;
+        } else if (sub == "start_week") {
+          c.start_week = static_cast<i32>(integer(kv.second, full, 1, rng::kMaxWeeks));
+          seen_start = true;
+        } else if (sub == "end_week") {
+          c.end_week = static_cast<i32>(integer(kv.second, full, 1, rng::kMaxWeeks));
+          seen_end = true;
+        } else if (sub == "target") {
+          if (!kv.second.IsMap()) fail(kv.second, full, "expected {share, param, min, max, min_weekly_spend}");
+          for (const auto& t : kv.second) {
+            const std::string tk = t.first.as<std::string>();
+            const std::string tf = full + "." + tk;
+            if (tk == "share") {
+              c.target_share = parse_real(t.second, tf);
+              if (!(c.target_share >= 0 && c.target_share <= 1)) fail(t.second, tf, "must be in [0, 1]");
+            } else if (tk == "param") {
+              c.target_param = scalar(t.second, tf, "a household parameter name");
+              bool known = false;
+              for (const char* name : kHouseholdParamNames) known = known || c.target_param == name;
+              if (!known) fail(t.second, tf, "unknown household parameter '" + c.target_param + "'");
+            } else if (tk == "min") {
+              c.param_min = parse_real(t.second, tf);
+            } else if (tk == "max") {
+              c.param_max = parse_real(t.second, tf);
+            } else if (tk == "min_weekly_spend") {
+              c.min_weekly_spend = parse_real(t.second, tf);
+              if (!(c.min_weekly_spend >= 0 && c.min_weekly_spend <= 1e5)) fail(t.second, tf, "must be in [0, 100000]");
+            } else {
+              fail(t.first, tf, "unknown key (expected share, param, min, max, min_weekly_spend)");
+            }
+          }
+          if (c.param_min > c.param_max) fail(kv.second, full + ".min", "must be <= max");
+          if (c.target_param.empty() && (c.param_min > -1e30 || c.param_max < 1e30))
+            fail(kv.second, full + ".param", "min/max need a param");
+        } else if (sub == "products") {
+          if (!kv.second.IsMap()) fail(kv.second, full, "expected {count, categories, departments} or {ids}");
+          for (const auto& t : kv.second) {
+            const std::string tk = t.first.as<std::string>();
+            const std::string tf = full + "." + tk;
+            if (tk == "count") {
+              c.count = static_cast<i32>(integer(t.second, tf, 1, 10000));
+            } else if (tk == "categories" || tk == "departments") {
+              if (!t.second.IsSequence()) fail(t.second, tf, "expected a list of names");
+              auto& list = tk == "categories" ? c.categories : c.departments;
+              for (size_t d = 0; d < t.second.size(); ++d)
+                list.push_back(scalar(t.second[d], tf + "[" + std::to_string(d) + "]", "a name"));
+            } else if (tk == "ids") {
+              if (!t.second.IsSequence() || t.second.size() == 0) fail(t.second, tf, "expected a non-empty list of PRODUCT_IDs");
+              for (size_t d = 0; d < t.second.size(); ++d)
+                c.product_ids.push_back(integer(t.second[d], tf + "[" + std::to_string(d) + "]", 0, std::numeric_limits<i64>::max()));
+            } else {
+              fail(t.first, tf, "unknown key (expected count, categories, departments, ids)");
+            }
+          }
+          if (!c.product_ids.empty() && (!c.categories.empty() || !c.departments.empty()))
+            fail(kv.second, full + ".ids", "ids cannot be combined with categories or departments");
+        } else if (sub == "coupon") {
+          if (!kv.second.IsMap()) fail(kv.second, full, "expected {value | depth, match}");
+          for (const auto& t : kv.second) {
+            const std::string tk = t.first.as<std::string>();
+            const std::string tf = full + "." + tk;
+            const double x = parse_real(t.second, tf);
+            if (tk == "value") {
+              if (!(x >= 0.05 && x <= 50)) fail(t.second, tf, "must be in [0.05, 50] dollars");
+              c.value = x;
+            } else if (tk == "depth") {
+              if (!(x > 0 && x <= 0.5)) fail(t.second, tf, "must be in (0, 0.5]");
+              c.depth = x;
+            } else if (tk == "match") {
+              if (!(x >= 0 && x <= 1)) fail(t.second, tf, "must be in [0, 1]");
+              c.match = x;
+            } else {
+              fail(t.first, tf, "unknown key (expected value, depth, match)");
+            }
+          }
+          if ((c.value > 0) == (c.depth > 0)) fail(kv.second, full, "needs exactly one of value and depth");
+          seen_coupon = true;
+        } else {
+          fail(kv.first, full, "unknown key (expected name, type, start_week, end_week, target, products, coupon)");
+        }
+      }
+      if (!seen_start) fail(e, item + ".start_week", "missing");
+      if (!seen_end) fail(e, item + ".end_week", "missing");
+      if (c.start_week > c.end_week) fail(e, item + ".start_week", "must be <= end_week");
+      if (!seen_coupon) fail(e, item + ".coupon", "missing");
+      for (const auto& other : v)
+        if (other.name == c.name) fail(e, item + ".name", "duplicate campaign name '" + c.name + "'");
+      v.push_back(c);
+    }
+    out = v;
+  }
   /// A distribution map {dist: KIND, <params>, lower: x, upper: y} whose support must lie
   /// within [lo, hi] (after truncation).
   void dist(const char* key, DistSpec& out, double lo, double hi) {
@@ -345,6 +498,21 @@ class Loader {
     if (!n.IsScalar()) fail(n, key, std::string("expected ") + what);
     return n.Scalar();
   }
+  i64 integer(const YAML::Node& n, const std::string& key, i64 lo, i64 hi) const {
+    const std::string s = scalar(n, key, "an integer");
+    errno = 0;
+    char* end = nullptr;
+    const long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || errno == ERANGE) fail(n, key, "expected an integer, got '" + s + "'");
+    if (v < lo || v > hi) fail(n, key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + s);
+    return v;
+  }
+  /// "file:line" of a node, for messages raised after loading (unknown product ids, names).
+  std::string where(const YAML::Node& n, const std::string& key) const {
+    std::string w = file_for_key(key);
+    if (n.Mark().line >= 0) w += ":" + std::to_string(n.Mark().line + 1);
+    return w;
+  }
   double parse_real(const YAML::Node& n, const std::string& key) const {
     const std::string s = scalar(n, key, "a number");
     char* end = nullptr;
@@ -363,15 +531,31 @@ class Loader {
       if (key == path || key.rfind(path + ".", 0) == 0) throw InputError(origin + ": " + key + ": " + msg);
     }
     const YAML::Mark m = n.Mark();
-    std::string where = file_.empty() ? std::string("config") : file_;
+    std::string where = file_for_key(key);
     if (m.line >= 0) where += ":" + std::to_string(m.line + 1);
     throw InputError(where + ": " + key + ": " + msg);
   }
+  /// The file a key came from: the scenario file for the keys it set, else the config file.
+  std::string file_for_key(const std::string& key) const {
+    for (const auto& p : scenario_paths_)
+      if (key == p || key.rfind(p + ".", 0) == 0 || key.rfind(p + "[", 0) == 0) return scenario_file_;
+    return file_.empty() ? std::string("config") : file_;
+  }
+
+ public:
+  void set_scenario(std::string file, std::vector<std::string> paths) {
+    scenario_file_ = std::move(file);
+    scenario_paths_ = std::move(paths);
+  }
+
+ private:
 
   YAML::Node root_;
   std::string file_;
   std::map<std::string, std::string> set_origin_;
   std::set<std::string> consumed_;
+  std::string scenario_file_;
+  std::vector<std::string> scenario_paths_;
 };
 
 /// Writes each key's value into a JSON object (the resolved config).
@@ -396,6 +580,37 @@ class Dumper {
     for (const auto& m : v)
       j.push_back({{"name", m.name}, {"share", m.share}, {"shift", m.shift}, {"linked_share", m.linked_share},
                    {"link_boost", m.link_boost}, {"departments", m.departments}});
+    at(key) = j;
+  }
+  void price_changes(const char* key, std::vector<Config::PriceChange>& v) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& c : v) {
+      nlohmann::json e;
+      if (c.product_id >= 0) e["product"] = c.product_id;
+      else e["category"] = c.category;
+      if (c.store_id >= 0) e["store"] = c.store_id;
+      e["from_week"] = c.from_week;
+      e["to_week"] = c.to_week;
+      e["multiplier"] = c.multiplier;
+      j.push_back(e);
+    }
+    at(key) = j;
+  }
+  void campaigns(const char* key, std::vector<Config::Campaign>& v) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& c : v) {
+      nlohmann::json t = {{"share", c.target_share}};
+      if (!c.target_param.empty()) t["param"] = c.target_param, t["min"] = c.param_min, t["max"] = c.param_max;
+      if (c.min_weekly_spend > 0) t["min_weekly_spend"] = c.min_weekly_spend;
+      nlohmann::json p = nlohmann::json::object();
+      if (!c.product_ids.empty()) p["ids"] = c.product_ids;
+      else p = {{"count", c.count}, {"categories", c.categories}, {"departments", c.departments}};
+      nlohmann::json cp = {{"match", c.match}};
+      if (c.value > 0) cp["value"] = c.value;
+      else cp["depth"] = c.depth;
+      j.push_back({{"name", c.name}, {"type", c.type.substr(4)}, {"start_week", c.start_week}, {"end_week", c.end_week},
+                   {"target", t}, {"products", p}, {"coupon", cp}});
+    }
     at(key) = j;
   }
   void dist(const char* key, DistSpec& d, double, double) {
@@ -457,6 +672,7 @@ void bind(V& v, Config& c) {
   v.dist("households.promo_sensitivity", c.households[kPromoSensitivity], 0, 50);
   v.dist("households.beta_loyal", c.households[kBetaLoyal], -50, 50);
   v.dist("households.stockpile", c.households[kStockpile], 0, 20);
+  v.dist("households.coupon_propensity", c.households[kCouponPropensity], 0, 1);
   v.correlations("households.correlation", c.correlations);
   v.real("utility.quality_saturation", c.utility.quality_saturation, 0, 50);
   v.real("utility.promo_depth_scale", c.utility.promo_depth_scale, 0, 50);
@@ -468,6 +684,7 @@ void bind(V& v, Config& c) {
   v.real("utility.display_effect.end_cap", c.utility.display_end_cap, -20, 20);
   v.real("utility.display_effect.feature_display", c.utility.display_feature, -20, 20);
   v.real("utility.feature_scale", c.utility.feature_scale, 0, 20);
+  v.real("utility.coupon_scale", c.utility.coupon_scale, 0, 50);
   v.real("utility.reference_decay", c.utility.reference_decay, 0, 10);
   v.intv("utility.reference_weeks", c.utility.reference_weeks, 1, 52);
   v.real("choice.iv_coefficient", c.choice.iv_coefficient, 0, 1);
@@ -484,6 +701,9 @@ void bind(V& v, Config& c) {
   v.real("pricing.regime_stay", c.pricing.regime_stay, 0, 1);
   v.real("pricing.regime_step", c.pricing.regime_step, 0, 0.5);
   v.intv("pricing.regime_levels", c.pricing.regime_levels, 0, 10);
+  v.real("pricing.price_index", c.pricing.price_index, 0.1, 10);
+  v.price_changes("price_changes", c.price_changes);
+  v.campaigns("campaigns", c.campaigns);
   v.real("promotions.share_min", c.promotions.share_min, 0, 1);
   v.real("promotions.share_max", c.promotions.share_max, 0, 1);
   v.real("promotions.store_participation", c.promotions.store_participation, 0, 1);
@@ -510,6 +730,8 @@ void bind(V& v, Config& c) {
   v.real("marketing.w_breadth", c.marketing.w_breadth, 0, 10);
   v.real("marketing.w_display", c.marketing.w_display, 0, 10);
   v.real("marketing.w_ad", c.marketing.w_ad, 0, 10);
+  v.real("marketing.depth_reference", c.marketing.depth_reference, 0.01, 1);
+  v.real("marketing.breadth_reference", c.marketing.breadth_reference, 0.01, 1);
   v.text("seasonality.table", c.seasonality.table);
   v.real("seasonality.strength", c.seasonality.strength, 0, 5);
   v.real("seasonality.min_reliability", c.seasonality.min_reliability, -1, 1);
@@ -555,7 +777,75 @@ std::string one_line(const std::string& s) {
   return out;
 }
 
-Config load_config_checked(const std::string& path, const std::vector<std::string>& overrides) {
+/// Merges the scenario's map `src` into `dst` at `prefix`: maps merge key by key (a distribution
+/// map, one with a `dist` key, replaces the old one whole), anything else replaces.  Records the
+/// dotted paths it set.
+void merge_scenario(YAML::Node dst, const YAML::Node& src, const std::string& prefix, std::vector<std::string>& paths) {
+  for (const auto& kv : src) {
+    const std::string k = kv.first.as<std::string>();
+    const std::string full = prefix + "." + k;
+    YAML::Node old;
+    old.reset(dst[k]);
+    if (kv.second.IsMap() && !kv.second["dist"] && old.IsDefined() && old.IsMap()) {
+      merge_scenario(old, kv.second, full, paths);
+    } else {
+      dst[k] = kv.second;
+      paths.push_back(full);
+    }
+  }
+}
+
+/// Applies scenario file `file` to `root` (see load_config); returns the paths it set.
+std::vector<std::string> apply_scenario(YAML::Node root, const std::string& file, Config::Scenario& info) {
+  if (!std::filesystem::is_regular_file(file)) throw InputError(file + ": cannot read the scenario file");
+  YAML::Node sc;
+  try {
+    sc = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (sc.IsNull()) sc = YAML::Node(YAML::NodeType::Map);
+  if (!sc.IsMap()) throw InputError(file + ": a scenario must be a map of keys");
+  info.file = file;
+  info.name = std::filesystem::path(file).stem().string();
+  std::vector<std::string> paths;
+  for (const auto& kv : sc) {
+    const std::string key = kv.first.as<std::string>();
+    const std::string at = file + ":" + std::to_string(kv.first.Mark().line + 1) + ": " + key + ": ";
+    if (key == "name" || key == "description") {
+      if (!kv.second.IsScalar()) throw InputError(at + "expected a string");
+      (key == "name" ? info.name : info.description) = kv.second.Scalar();
+    } else if (key == "promotions" || key == "pricing") {
+      if (!kv.second.IsMap()) throw InputError(at + "expected a map of keys");
+      if (key == "pricing")
+        for (const auto& p : kv.second)
+          if (p.first.as<std::string>() != "price_index")
+            throw InputError(file + ":" + std::to_string(p.first.Mark().line + 1) + ": pricing." + p.first.as<std::string>() +
+                             ": not a policy key (a scenario may set pricing.price_index only)");
+      YAML::Node old;
+      old.reset(root[key]);
+      if (!old.IsDefined() || old.IsNull()) {
+        root[key] = YAML::Node(YAML::NodeType::Map);
+        old.reset(root[key]);
+      }
+      if (!old.IsMap()) throw InputError(at + "is not a map in the config");
+      merge_scenario(old, kv.second, key, paths);
+    } else if (key == "price_changes" || key == "campaigns") {
+      root[key] = kv.second;
+      paths.push_back(key);
+    } else {
+      throw InputError(at + "not a policy key (a scenario may set promotions.*, pricing.price_index, price_changes, "
+                            "campaigns, name, description)");
+    }
+  }
+  for (const char c : info.name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+      throw InputError(file + ": name: '" + info.name + "' must use letters, digits, '_', '-' or '.' (it names a folder)");
+  if (info.name.empty() || info.name[0] == '.') throw InputError(file + ": name: must not be empty or start with '.'");
+  return paths;
+}
+
+Config load_config_checked(const std::string& path, const std::vector<std::string>& overrides, const std::string& scenario) {
   Config cfg;
   YAML::Node root(YAML::NodeType::Map);
   if (!path.empty()) {
@@ -587,7 +877,14 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
     set_path(root, key, v, "--set " + o);
     origin[key] = "--set " + o;
   }
+  std::vector<std::string> scenario_paths;
+  try {
+    if (!scenario.empty()) scenario_paths = apply_scenario(root, scenario, cfg.scenario);
+  } catch (const YAML::Exception& e) {
+    throw InputError(scenario + ": keys must be plain strings (" + e.msg + ")");
+  }
   Loader loader(root, path, origin);
+  loader.set_scenario(scenario, scenario_paths);
   try {
     bind(loader, cfg);
     loader.check_unknown();
@@ -608,8 +905,11 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
   const std::string where = path.empty() ? std::string("config") : path;
   auto origin_of = [&](const std::string& key) {
     if (origin.count(key)) return origin.at(key);
+    std::string file = where;
+    for (const auto& p : scenario_paths)
+      if (key == p || key.rfind(p + ".", 0) == 0) file = scenario;
     const YAML::Node n = find_node(root, key);
-    return n && n.Mark().line >= 0 ? where + ":" + std::to_string(n.Mark().line + 1) : where;
+    return n && n.Mark().line >= 0 ? file + ":" + std::to_string(n.Mark().line + 1) : file;
   };
   if (cfg.promotions.depth_min >= cfg.promotions.depth_max)
     throw InputError(origin_of("promotions.depth_max") + ": promotions.depth_min: must be below promotions.depth_max (" +
@@ -635,9 +935,9 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
 
 }  // namespace
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+Config load_config(const std::string& path, const std::vector<std::string>& overrides, const std::string& scenario) {
   try {
-    return load_config_checked(path, overrides);
+    return load_config_checked(path, overrides, scenario);
   } catch (const InputError& e) {
     throw InputError(one_line(e.what()));
   }

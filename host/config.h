@@ -62,6 +62,7 @@ struct Config {
       {DistKind::kGamma, 2.0f, 0.25f, 0.0f, 5.0f},         // promo_sensitivity: mean 0.5
       {DistKind::kNormal, 1.0f, 0.5f, -2.0f, 5.0f},        // beta_loyal
       {DistKind::kLogNormal, 0.95f, 0.4f, 0.0f, 6.0f},     // stockpile: mean 2.8
+      {DistKind::kBeta, 2.0f, 6.0f, 0.0f, 1.0f},           // coupon_propensity: mean 0.25
   };
 
   /// Correlations between normal-family household parameters (on the underlying normal).
@@ -81,6 +82,7 @@ struct Config {
     double threshold_window = 0.05;      // "just under": within this share below the threshold
     double display_shelf_tag = 0.3, display_end_cap = 1.0, display_feature = 1.6;  // effect(type), none = 0
     double feature_scale = 0.4;          // beta_feature * scale * (in_ad + mailer)
+    double coupon_scale = 0.5;           // beta_promo * scale * (coupon value / shelf price)
     double reference_decay = 0.3;        // reference price: EWMA weight exp(-decay * age)
     i32 reference_weeks = 10;            // ... over this many past weeks
   } utility;
@@ -124,7 +126,42 @@ struct Config {
     double regime_stay = 0.95;   // probability a product's price level stays the same week to week
     double regime_step = 0.03;   // a regime move changes the price by this fraction
     i32 regime_levels = 2;       // levels -L..L
+    double price_index = 1.0;    // policy: every base price times this
   } pricing;
+
+  /// Policy price changes: base prices of a product (PRODUCT_ID) or a category (COMMODITY_DESC),
+  /// in one store (STORE_ID) or all, over weeks [from_week, to_week], times `multiplier`.
+  struct PriceChange {
+    i64 product_id = -1;
+    std::string category;
+    i64 store_id = -1;
+    i32 from_week = 1, to_week = rng::kMaxWeeks;
+    double multiplier = 1.0;
+    std::string origin;  // file:line, for messages
+  };
+  std::vector<PriceChange> price_changes;
+
+  /// Targeted coupon campaigns (TCJ campaign_desc / campaign_table / coupon / coupon_redempt).
+  struct Campaign {
+    std::string name;
+    std::string type = "TypeA";  // TCJ DESCRIPTION: TypeA, TypeB, TypeC
+    i32 start_week = 1, end_week = 1;
+    // Targeting: a random share of the households that pass the parameter and spending rules.
+    double target_share = 1.0;
+    std::string target_param;  // a household parameter (empty: none)
+    double param_min = -1e30, param_max = 1e30;
+    double min_weekly_spend = 0;  // mean dollars per week before the start week
+    // Products: `count` drawn by popularity from the listed categories/departments (all when
+    // both are empty), or the listed PRODUCT_IDs.
+    i32 count = 20;
+    std::vector<std::string> categories, departments;
+    std::vector<i64> product_ids;
+    // Coupon value: `value` dollars, or `depth` times the product's base price (rounded to 5
+    // cents); the retailer matches `match` times it (COUPON_MATCH_DISC).
+    double value = 0, depth = 0, match = 0;
+    std::string origin;
+  };
+  std::vector<Campaign> campaigns;
 
   /// Promotions (DESIGN §3.3): a chain-wide schedule executed per store.
   struct Promotions {
@@ -154,6 +191,9 @@ struct Config {
   /// Marketing signal M[s,t] weights (DESIGN §3.4).
   struct Marketing {
     double w_depth = 0.3, w_breadth = 0.3, w_display = 0.1, w_ad = 0.3;
+    // The depth and breadth scores are mean depth / depth_reference and promoted share /
+    // breadth_reference (each capped at 1): fixed references, so policies are measured on one scale.
+    double depth_reference = 0.50, breadth_reference = 0.22;
   } marketing;
 
   /// Seasonality (DESIGN §3.8): a learned table (see configs/seasonality/) applied to utilities
@@ -170,13 +210,21 @@ struct Config {
     i64 block_households = 0;       // households simulated per block (0 = automatic)
   } output;
 
+  /// A policy scenario applied on top (--scenario FILE): its name and description.
+  struct Scenario {
+    std::string name, description, file;
+  } scenario;
+
   std::string source;  // the config file, for messages
   std::string base_dir;  // relative paths in the file resolve against this folder (made absolute on load)
 };
 
-/// Loads `path` (empty: the built-in defaults), applies `--set key=value` overrides and validates
-/// every key.  Throws InputError naming the file, line and dotted key.
-Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+/// Loads `path` (empty: the built-in defaults), applies `--set key=value` overrides, then the
+/// policy scenario file `scenario` (empty: none), and validates every key.  A scenario may change
+/// only policy keys: promotions.*, pricing.price_index, price_changes and campaigns (plus its own
+/// name and description).  Throws InputError naming the file, line and dotted key.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {},
+                   const std::string& scenario = "");
 
 /// The resolved configuration as JSON (the manifest's "config").
 nlohmann::json config_to_json(const Config& cfg);

@@ -53,7 +53,7 @@ struct BufferEval {
   std::vector<float> buf, ex;
   float max = 0.0f, sum = 0.0f;
   const WeekInputs* week = nullptr;
-  void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, i32 last) {
+  void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x) {
     const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
     const int n = end - begin;
     if (static_cast<int>(buf.size()) < n) buf.resize(n), ex.resize(n);
@@ -67,13 +67,19 @@ struct BufferEval {
       const i32 j = week->promo_products[p];
       u[j - begin] = add_promotion_terms(u[j - begin], v, c, at0 + (j - begin));
     }
-    if (last >= begin && last < end) u[last - begin] = u[last - begin] + c.beta_loyal;
+    if (x.last >= begin && x.last < end) u[x.last - begin] = u[x.last - begin] + c.beta_loyal;
+    for (int i = 0; i < x.n; ++i) {  // coupons held, after the loyalty bonus as in product_utility
+      const i32 j = x.product[i];
+      const i64 at = at0 + (j - begin);
+      const u32 t = coupon_total(v, x.entry[i]);
+      if (coupon_applies(v.week.shelf_cents[at], t)) u[j - begin] = u[j - begin] + coupon_utility(v, c, at, t);
+    }
     max = max_pass(u, n);
     exp_pass(ex.data(), u, n, max);
     sum = lane_sum_pass(ex.data(), n);
     begin_ = begin;
   }
-  float utility(const SimView&, const HouseholdCoefs&, i32, i32 j, i32) const { return buf[j - begin_]; }
+  float utility(const SimView&, const HouseholdCoefs&, i32, i32 j, const CategoryExtras&) const { return buf[j - begin_]; }
 
  private:
   i32 begin_ = 0;
@@ -105,13 +111,23 @@ class CpuBackend final : public Backend {
     const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
     inventory_.assign(kn, 0.0f);
     last_.assign(kn, -1);
+    spend_.assign(n, 0.0f);
+    targeted_.assign(n, 0);
+    activated_.assign(n, 0);
+  }
+
+  void campaign_state(std::vector<u64>& targeted, std::vector<u64>& activated) override {
+    targeted = targeted_;
+    activated = activated_;
   }
 
   void simulate_week(const WeekInputs& week, WeekRecords& out) override {
     const i32 n = block_.n;
     // The state is updated in place: each household-category element is read before it is written.
-    const HouseholdStateView state{inventory_.data(), inventory_.data(), last_.data(), last_.data()};
-    const SimView v{setup_.catalog, week.view(), block_, state, setup_.missions, setup_.choice};
+    const HouseholdStateView state{inventory_.data(), inventory_.data(), last_.data(),      last_.data(),
+                                   spend_.data(),     spend_.data(),     targeted_.data(),  targeted_.data(),
+                                   activated_.data(), activated_.data()};
+    const SimView v{setup_.catalog, week.view(), block_, state, setup_.missions, setup_.choice, setup_.campaigns};
     const rng::HostRng rng{setup_.seed};
     // Fixed chunks of households, each filled by one thread and joined in order: the result
     // does not depend on the thread count or the schedule.
@@ -152,8 +168,9 @@ class CpuBackend final : public Backend {
   HouseholdView block_{};
   std::vector<std::vector<Record>> chunks_;
   std::vector<u32> chunk_trips_;
-  std::vector<float> inventory_;
+  std::vector<float> inventory_, spend_;
   std::vector<i32> last_;
+  std::vector<u64> targeted_, activated_;
 };
 
 }  // namespace

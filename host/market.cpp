@@ -14,7 +14,8 @@ Market::Market(const Config& cfg, const Catalog& cat, const Stores& stores)
       calendar_(cfg),
       pricing_(cfg, cat, stores),
       promotions_(cfg, cat, stores, calendar_),
-      seasonality_(cfg, cat) {}
+      seasonality_(cfg, cat),
+      campaigns_(cfg, cat) {}
 
 void Market::build_week(u32 week, WeekInputs& out) const {
   const i32 S = stores_.size();
@@ -67,6 +68,7 @@ void Market::build_week(u32 week, WeekInputs& out) const {
                                     out.feature.data() + row, out.stores[s]);
     out.marketing[s] = out.stores[s].marketing;
   }
+  campaigns_.fill_week(week, cat_, out);
   // Index of promoted products by store and category (products are sorted by category).
   const i32 K = cat_.n_categories();
   out.promo_begin.assign(static_cast<size_t>(S) * (K + 1), 0);

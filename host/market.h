@@ -3,6 +3,7 @@
 #pragma once
 #include <vector>
 
+#include "engine/campaigns.h"
 #include "engine/promotion.h"
 #include "engine/seasonality.h"
 
@@ -28,10 +29,15 @@ struct WeekInputs {
   // Promoted products of each store and category, for the CPU's sparse promotion pass:
   // promo_products[promo_begin[s * (K + 1) + k] .. promo_begin[s * (K + 1) + k + 1]) in order.
   std::vector<i32> promo_begin, promo_products;
+  // Coupons of the campaigns running this week (WeekView's coupon arrays).
+  std::vector<i32> coupon_begin, coupon_product;
+  std::vector<u8> coupon_campaign;
+  std::vector<u16> coupon_cents, coupon_match;
   WeekView view() const {
     return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
                     ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),
-                    feature.data(), marketing.data(), cat_season.data(), traffic_season};
+                    feature.data(), marketing.data(), cat_season.data(), traffic_season, coupon_begin.data(),
+                    coupon_product.data(), coupon_campaign.data(), coupon_cents.data(), coupon_match.data()};
   }
 };
 
@@ -46,6 +52,7 @@ class Market {
   const PricingEngine& pricing() const { return pricing_; }
   const PromotionEngine& promotions() const { return promotions_; }
   const Seasonality& seasonality() const { return seasonality_; }
+  const Campaigns& campaigns() const { return campaigns_; }
 
  private:
   const Config& cfg_;
@@ -55,6 +62,7 @@ class Market {
   PricingEngine pricing_;
   PromotionEngine promotions_;
   Seasonality seasonality_;
+  Campaigns campaigns_;
 };
 
 /// Walks the weeks in order and adds the reference prices: R[s,j,t] is the EWMA of the shelf

@@ -54,7 +54,12 @@ int mpi_generate(GenerateOptions opt) {
   if (worst == 0 && rank == 0) {
     // Every shard has moved its manifest part into place (last): combine them.
     try {
-      const fs::path out = fs::absolute(opt.out_dir);
+      const fs::path top = fs::absolute(opt.out_dir);
+      // A scenario set has one sharded dataset per scenario folder.
+      std::vector<fs::path> dirs;
+      if (opt.scenarios.empty()) dirs.push_back(top);
+      for (const auto& d : scenario_dirs(top.string())) dirs.push_back(top / d);
+      for (const fs::path& out : dirs) {
       nlohmann::json m;
       nlohmann::json files = nlohmann::json::object();
       u64 rows = 0, trips = 0;
@@ -76,6 +81,7 @@ int mpi_generate(GenerateOptions opt) {
       f << m.dump(2) << "\n";
       f.close();
       fs::rename(out / "manifest.json.tmp", out / "manifest.json");
+      }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "retailsynth: rank 0: cannot write the combined manifest: %s\n", e.what());
       worst = 1;

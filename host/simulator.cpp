@@ -217,6 +217,40 @@ struct MarketStats {
   }
 };
 
+/// truth/outcomes.csv: each household's totals over the run, the outcomes a policy changes.
+constexpr const char* kOutcomesHeader = "household_key,spend,units,trips,baskets,categories,category_weeks,coupons";
+constexpr int kOutcomeColumns = 7;
+
+void append_outcomes(OutputFile& f, const HouseholdBlock& b, const std::vector<WeekRecords>& weeks, const Catalog& cat) {
+  const i32 K = cat.n_categories();
+  std::string buf;
+  std::vector<i64> seen_run(K, -1), seen_week(K, -1);
+  for (i32 h = 0; h < b.n; ++h) {
+    i64 spend = 0, units = 0, trips = 0, baskets = 0, categories = 0, category_weeks = 0, coupons = 0;
+    for (size_t w = 0; w < weeks.size(); ++w) {
+      const WeekRecords& wr = weeks[w];
+      trips += wr.trips[h];
+      const i64 stamp = static_cast<i64>(h) * static_cast<i64>(weeks.size()) + static_cast<i64>(w);
+      int last_trip = -1;
+      for (u32 i = wr.offsets[h]; i < wr.offsets[h + 1]; ++i) {  // records are in trip order
+        const Record& r = wr.records[i];
+        spend += static_cast<i64>(r.quantity) * r.shelf_cents - r.coupon_cents - r.match_cents;
+        units += r.quantity;
+        coupons += r.campaign != kNoCampaign;
+        if (r.trip != last_trip) ++baskets, last_trip = r.trip;
+        const i32 k = cat.category[r.product];
+        if (seen_run[k] != h) seen_run[k] = h, ++categories;
+        if (seen_week[k] != stamp) seen_week[k] = stamp, ++category_weeks;
+      }
+    }
+    buf += fmt::format("{},", b.first + h + 1);
+    append_cents(buf, spend);
+    buf += fmt::format(",{},{},{},{},{},{}\n", units, trips, baskets, categories, category_weeks, coupons);
+  }
+  f.write(buf);
+  f.add_rows(static_cast<u64>(b.n));
+}
+
 /// Moves the finished temporary folder into place (replacing an old output with --force).
 void commit(TempDir& tmp, const fs::path& out, bool force) {
   std::error_code ec;
@@ -256,18 +290,22 @@ void commit_shard(TempDir& tmp, const fs::path& out) {
 
 }  // namespace
 
-GenerateResult generate(const GenerateOptions& opt) {
-  const auto t_start = Clock::now();
-  if (opt.out_dir.empty()) throw InputError("--out: required");
-  Config cfg = load_config(opt.config_path, opt.overrides);
+namespace {
+
+/// The config of a run: the file, --set, the scenario, then --seed and --compress.
+Config run_config(const GenerateOptions& opt, const std::string& scenario) {
+  Config cfg = load_config(opt.config_path, opt.overrides, scenario);
   if (opt.seed) cfg.seed = *opt.seed;
   if (!opt.compress.empty()) {
     if (opt.compress != "zstd" && opt.compress != "none") throw InputError("--compress: must be zstd or none, got '" + opt.compress + "'");
     cfg.output.compress = opt.compress;
   }
-  if (opt.shard_count < 1 || opt.shard_index < 0 || opt.shard_index >= opt.shard_count)
-    throw InputError("--shard: expected I/N with 0 <= I < N");
-  const fs::path out = fs::absolute(opt.out_dir).lexically_normal();
+  return cfg;
+}
+
+/// One dataset into `out` (for a scenario set, `out` is the scenario's folder).
+GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::path& out) {
+  const auto t_start = Clock::now();
   if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
   // Sharded runs write into one shared folder: each shard its own parts (DIR/transaction_data/
   // part-I-of-N.csv, ...), every shard the same shared files.
@@ -276,7 +314,8 @@ GenerateResult generate(const GenerateOptions& opt) {
   auto name_of = [&](const std::string& name) -> std::string {
     if (!sharded) return name;
     static const char* kPerHousehold[] = {"transaction_data.csv", "truth/households.csv", "truth/trips.csv",
-                                          "truth/store_weeks.csv", "manifest.json"};
+                                          "truth/store_weeks.csv", "manifest.json", "campaign_table.csv",
+                                          "coupon_redempt.csv", "truth/campaign_households.csv", "truth/outcomes.csv"};
     for (const char* p : kPerHousehold)
       if (name == p) {
         const fs::path n(name);
@@ -307,7 +346,8 @@ GenerateResult generate(const GenerateOptions& opt) {
   const HouseholdSpecView spec = make_household_spec(cfg, stores);
   const Missions missions = make_missions(cfg, cat);
   const ChoiceParams choice = make_choice_params(cfg);
-  RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice};
+  const Campaigns& campaigns = market.campaigns();
+  RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice, campaigns.view()};
   backend->prepare(setup);
 
   // Output folder: a partial sibling (a hidden folder inside DIR for a shard), renamed into
@@ -361,14 +401,27 @@ GenerateResult generate(const GenerateOptions& opt) {
     sums.push_back(f.close());
   }
 
+  for (auto [name, text] : {std::pair<const char*, std::string>{"campaign_desc.csv", campaigns.campaign_desc_csv()},
+                            {"coupon.csv", campaigns.coupon_csv(cat)},
+                            {"truth/campaigns.csv", campaigns.truth_csv(cfg)}}) {
+    OutputFile f(dir, name, false);
+    f.write(text);
+    f.add_rows(static_cast<u64>(std::count(text.begin(), text.end(), '\n') - 1));
+    sums.push_back(f.close());
+  }
+
   const bool resuming = !ckpt.is_null();
   auto state_of = [&](const std::string& key, FileState& st) -> const FileState* {
     if (!resuming) return nullptr;
     st = FileState{ckpt["files"][key]["bytes"].get<u64>(), ckpt["files"][key]["rows"].get<u64>()};
     return &st;
   };
-  FileState st_tx, st_hh, st_trips, st_causal, st_promos;
+  FileState st_tx, st_hh, st_trips, st_causal, st_promos, st_ctable, st_redeem, st_chh, st_outcomes;
   OutputFile tx(dir, name_of("transaction_data.csv"), zstd, state_of("tx", st_tx));
+  OutputFile ctable(dir, name_of("campaign_table.csv"), false, state_of("ctable", st_ctable));
+  OutputFile redeem(dir, name_of("coupon_redempt.csv"), false, state_of("redeem", st_redeem));
+  OutputFile chh(dir, name_of("truth/campaign_households.csv"), false, state_of("chh", st_chh));
+  OutputFile outcomes(dir, name_of("truth/outcomes.csv"), false, state_of("outcomes", st_outcomes));
   OutputFile hh(dir, name_of("truth/households.csv"), false, state_of("hh", st_hh));
   OutputFile trips_file(dir, name_of("truth/trips.csv"), zstd, state_of("trips", st_trips));
   OutputFile causal(dir, "causal_data.csv", zstd, state_of("causal", st_causal));
@@ -381,6 +434,10 @@ GenerateResult generate(const GenerateOptions& opt) {
     std::string head = "household_key,home_store";
     for (const char* n : kHouseholdParamNames) head += std::string(",") + n;
     hh.write(head + "\n");
+    ctable.write("DESCRIPTION,household_key,CAMPAIGN\n");
+    redeem.write("household_key,DAY,COUPON_UPC,CAMPAIGN\n");
+    chh.write("household_key,CAMPAIGN,took_up\n");
+    outcomes.write(std::string(kOutcomesHeader) + "\n");
   }
   const i32 S = stores.size();
   std::vector<u64> store_week_trips(static_cast<size_t>(S) * W, 0);
@@ -404,6 +461,35 @@ GenerateResult generate(const GenerateOptions& opt) {
   MarketCursor cursor(cfg, market);
   std::vector<WeekRecords> weeks(W);
   HouseholdBlock block;
+  std::vector<u64> targeted, activated;
+  auto append_campaign_files = [&](OutputFile& ct, OutputFile& rd, OutputFile& ch, const HouseholdBlock& b,
+                                   const std::vector<WeekRecords>& wr, const Campaigns& cs) {
+    std::string t, r, c;
+    u64 nt = 0, nr = 0;
+    for (i32 h = 0; h < b.n; ++h) {
+      const i64 key = b.first + h + 1;
+      for (i32 k = 0; k < static_cast<i32>(cs.list().size()); ++k) {
+        if (!((targeted[h] >> k) & 1u)) continue;
+        t += fmt::format("{},{},{}\n", cs.list()[k].type, key, Campaigns::campaign_number(k));
+        c += fmt::format("{},{},{}\n", key, Campaigns::campaign_number(k), (activated[h] >> k) & 1u);
+        ++nt;
+      }
+      for (u32 w = 0; w < W; ++w)
+        for (u32 i = wr[w].offsets[h]; i < wr[w].offsets[h + 1]; ++i) {
+          const Record& rec = wr[w].records[i];
+          if (rec.campaign == kNoCampaign) continue;
+          r += fmt::format("{},{},{},{}\n", key, static_cast<i64>(w) * 7 + rec.day + 1, cs.coupon_upc(rec.campaign, rec.product),
+                           Campaigns::campaign_number(rec.campaign));
+          ++nr;
+        }
+    }
+    ct.write(t);
+    ct.add_rows(nt);
+    ch.write(c);
+    ch.add_rows(nt);
+    rd.write(r);
+    rd.add_rows(nr);
+  };
   const int n_threads = omp_get_max_threads();
   // Market figures of every week (block 0 gathers them while it writes the market files).
   auto gather_market = [&](const WeekInputs& w_in) {
@@ -473,6 +559,9 @@ GenerateResult generate(const GenerateOptions& opt) {
       tx.add_rows(rows);
       tx_rows += rows;
     });
+    backend->campaign_state(targeted, activated);
+    append_campaign_files(ctable, redeem, chh, block, weeks, campaigns);
+    append_outcomes(outcomes, block, weeks, cat);
     write_s += since(t0);
     // Checkpoint: every file durable up to here, the counters, then the checkpoint file itself
     // (renamed into place, so it is never half-written).
@@ -485,7 +574,8 @@ GenerateResult generate(const GenerateOptions& opt) {
     c["trips"] = trips;
     c["store_week_trips"] = store_week_trips;
     for (auto [key, f] : {std::pair<const char*, OutputFile*>{"tx", &tx}, {"hh", &hh}, {"trips", &trips_file},
-                          {"causal", &causal}, {"promos", &promos}}) {
+                          {"causal", &causal}, {"promos", &promos}, {"ctable", &ctable}, {"redeem", &redeem},
+                          {"chh", &chh}, {"outcomes", &outcomes}}) {
       const FileState st = f->checkpoint();
       c["files"][key] = {{"bytes", st.bytes}, {"rows", st.rows}};
     }
@@ -503,6 +593,10 @@ GenerateResult generate(const GenerateOptions& opt) {
   sums.push_back(trips_file.close());
   sums.push_back(causal.close());
   sums.push_back(promos.close());
+  sums.push_back(ctable.close());
+  sums.push_back(redeem.close());
+  sums.push_back(chh.close());
+  sums.push_back(outcomes.close());
   {
     OutputFile sw(dir, name_of("truth/store_weeks.csv"), false);
     std::string buf = "STORE_ID,WEEK_NO,marketing_signal,n_promoted,mean_depth,trips\n";
@@ -528,7 +622,10 @@ GenerateResult generate(const GenerateOptions& opt) {
   m["shard"] = {{"index", opt.shard_index}, {"count", opt.shard_count}, {"households_first", first + 1},
                 {"households_last", last}};
   m["config_file"] = cfg.source;
+  if (!cfg.scenario.name.empty())
+    m["scenario"] = {{"name", cfg.scenario.name}, {"file", cfg.scenario.file}, {"description", cfg.scenario.description}};
   m["config"] = config_to_json(cfg);
+  m["campaigns"] = static_cast<u64>(campaigns.list().size());
   m["world"] = {{"products", cat.n_products()}, {"categories", cat.n_categories()}, {"stores", stores.size()},
                 {"weeks", W}, {"households", n_hh}};
   m["totals"] = {{"trips", trips}, {"transaction_rows", tx_rows}};
@@ -557,6 +654,198 @@ GenerateResult generate(const GenerateOptions& opt) {
                  fmt::format("{:L}", tx_rows).c_str(), static_cast<long long>(n_hh), W, cat.n_products(),
                  backend->name().c_str(), total_s, out.string().c_str());
   return GenerateResult{tx_rows, total_s, backend->name()};
+}
+
+/// One household's outcomes as read back from truth/outcomes.csv.
+struct Outcome {
+  i64 key;
+  double v[kOutcomeColumns];
+};
+
+std::vector<Outcome> read_outcomes(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot read");
+  std::vector<Outcome> out;
+  std::string line;
+  std::getline(in, line);
+  size_t n = 1;
+  while (std::getline(in, line)) {
+    ++n;
+    Outcome o{};
+    const char* p = line.c_str();
+    char* end = nullptr;
+    o.key = std::strtoll(p, &end, 10);
+    for (int c = 0; c < kOutcomeColumns; ++c) {
+      if (*end != ',') throw std::runtime_error(file.string() + ":" + std::to_string(n) + ": malformed outcome line");
+      o.v[c] = std::strtod(end + 1, &end);
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+/// truth/effects.csv of a scenario set: each household's outcomes in every scenario and the
+/// difference from the first (baseline) scenario, its individual treatment effect.
+FileSummary write_effects(const std::string& dir, const std::string& name, const std::vector<std::string>& scenarios,
+                          const std::vector<fs::path>& outcome_files) {
+  OutputFile f(dir, name, false);
+  std::string head = "household_key,scenario";
+  const char* cols[kOutcomeColumns] = {"spend", "units", "trips", "baskets", "categories", "category_weeks", "coupons"};
+  for (const char* c : cols) head += std::string(",") + c;
+  for (const char* c : cols) head += std::string(",d_") + c;
+  f.write(head + "\n");
+  const std::vector<Outcome> base = read_outcomes(outcome_files[0]);
+  for (size_t s = 0; s < scenarios.size(); ++s) {
+    const std::vector<Outcome> cur = s == 0 ? base : read_outcomes(outcome_files[s]);
+    if (cur.size() != base.size())
+      throw std::runtime_error(outcome_files[s].string() + ": another household count than the baseline's");
+    std::string buf;
+    for (size_t i = 0; i < cur.size(); ++i) {
+      if (cur[i].key != base[i].key) throw std::runtime_error(outcome_files[s].string() + ": households out of step with the baseline");
+      buf += fmt::format("{},{}", cur[i].key, scenarios[s]);
+      for (int c = 0; c < kOutcomeColumns; ++c) buf += c == 0 ? fmt::format(",{:.2f}", cur[i].v[c]) : fmt::format(",{}", cur[i].v[c]);
+      for (int c = 0; c < kOutcomeColumns; ++c) {
+        const double d = cur[i].v[c] - base[i].v[c];
+        buf += c == 0 ? fmt::format(",{:.2f}", std::round(d * 100) / 100 + 0.0) : fmt::format(",{}", d);
+      }
+      buf += '\n';
+      if (buf.size() > (1 << 22)) f.write(buf), buf.clear();
+    }
+    f.write(buf);
+    f.add_rows(cur.size());
+  }
+  return f.close();
+}
+
+/// A scenario set: every scenario on the same households into DIR/<name>/, then the effects.
+GenerateResult generate_scenarios(const GenerateOptions& opt) {
+  const auto t_start = Clock::now();
+  std::vector<Config> cfgs;
+  std::vector<std::string> names;
+  for (const auto& file : opt.scenarios) {
+    cfgs.push_back(run_config(opt, file));
+    const std::string& n = cfgs.back().scenario.name;
+    if (std::find(names.begin(), names.end(), n) != names.end())
+      throw InputError(file + ": name: '" + n + "' is used by an earlier --scenario (names must differ: they name folders)");
+    if (n == "truth" || n == "manifest") throw InputError(file + ": name: '" + n + "' is reserved");
+    names.push_back(n);
+  }
+  // Every scenario's references to the world (products, stores, categories) are checked before
+  // the first one runs: a typo in the last scenario should not wait for the others.
+  {
+    const Catalog cat = build_catalog(cfgs[0]);
+    const Stores stores = build_stores(cfgs[0]);
+    for (const Config& c : cfgs) {
+      const PricingEngine pricing(c, cat, stores);
+      const Campaigns campaigns(c, cat);
+    }
+  }
+  const fs::path out = fs::absolute(opt.out_dir).lexically_normal();
+  if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
+  const bool sharded = opt.shard_count > 1;
+  const std::string part = fmt::format("part-{}-of-{}", opt.shard_index, opt.shard_count);
+  GenerateOptions sub = opt;
+  sub.scenarios.clear();
+  GenerateResult total;
+  std::vector<GenerateResult> results;
+  nlohmann::json m;
+  m["generator"] = "retailsynth";
+  m["version"] = kVersion;
+  m["seed"] = cfgs[0].seed;
+  m["config_file"] = cfgs[0].source;
+  m["scenarios"] = nlohmann::json::array();
+  for (size_t i = 0; i < cfgs.size(); ++i)
+    m["scenarios"].push_back({{"name", names[i]}, {"dir", names[i]}, {"file", cfgs[i].scenario.file},
+                              {"description", cfgs[i].scenario.description}});
+  m["baseline"] = names[0];
+  m["effects"] = sharded ? "truth/effects/" : "truth/effects.csv";
+  if (sharded) {
+    // Each shard writes its parts into the shared scenario folders, then its effects part; the
+    // scenario-set manifest is the same from every shard (no timings), renamed into place.
+    fs::create_directories(out / "truth" / "effects");
+    std::vector<fs::path> files;
+    for (size_t i = 0; i < cfgs.size(); ++i) {
+      results.push_back(run_one(cfgs[i], sub, out / names[i]));
+      files.push_back(out / names[i] / "truth" / "outcomes" / (part + ".csv"));
+    }
+    write_effects(out.string(), "truth/effects/" + part + ".csv", names, files);
+    const fs::path tmp = out / ("manifest.json." + part + ".tmp");
+    {
+      std::ofstream f(tmp);
+      f << m.dump(2) << "\n";
+      if (!f.flush()) throw std::runtime_error(tmp.string() + ": write failed");
+    }
+    fs::rename(tmp, out / "manifest.json");
+  } else {
+    if (fs::exists(out) && !fs::is_empty(out) && !opt.force)
+      throw InputError(out.string() + ": exists and is not empty (use --force to replace it)");
+    fs::create_directories(out.parent_path());
+    TempDir tmp;
+    tmp.path = out.parent_path() / (out.filename().string() + ".partial");
+    if (!opt.resume) fs::remove_all(tmp.path);
+    fs::create_directories(tmp.path / "truth");
+    sub.force = true;
+    std::vector<fs::path> files;
+    for (size_t i = 0; i < cfgs.size(); ++i) {
+      const fs::path dir = tmp.path / names[i];
+      // On --resume a finished scenario (committed folder, no partial one) is kept as it is.
+      const bool done = opt.resume && fs::exists(dir / "manifest.json") && !fs::exists(tmp.path / (names[i] + ".partial"));
+      if (done) {
+        if (!opt.quiet) std::fprintf(stderr, "retailsynth: scenario %s: already complete\n", names[i].c_str());
+        results.push_back(GenerateResult{});
+      } else {
+        if (!opt.quiet) std::fprintf(stderr, "retailsynth: scenario %s\n", names[i].c_str());
+        results.push_back(run_one(cfgs[i], sub, dir));
+      }
+      files.push_back(dir / "truth" / "outcomes.csv");
+    }
+    const FileSummary eff = write_effects(tmp.path.string(), "truth/effects.csv", names, files);
+    m["files"] = {{eff.name, {{"rows", eff.rows}, {"bytes", eff.bytes}, {"xxh64", eff.xxh64}}}};
+    for (size_t i = 0; i < cfgs.size(); ++i) {
+      m["scenarios"][i]["transaction_rows"] = results[i].transaction_rows;
+      m["scenarios"][i]["seconds"] = results[i].seconds;
+    }
+    m["timings_s"] = {{"total", since(t_start)}};
+    {
+      OutputFile mf(tmp.path.string(), "manifest.json", false);
+      mf.write(m.dump(2) + "\n");
+      mf.close();
+    }
+    commit(tmp, out, opt.force);
+  }
+  for (const auto& r : results) total.transaction_rows += r.transaction_rows;
+  total.backend = results.empty() ? std::string() : results.back().backend;
+  total.seconds = since(t_start);
+  if (!opt.quiet)
+    std::fprintf(stderr, "retailsynth: %zu scenarios, %s rows in all, %.1f s -> %s\n", names.size(),
+                 fmt::format("{:L}", total.transaction_rows).c_str(), total.seconds, out.string().c_str());
+  return total;
+}
+
+}  // namespace
+
+GenerateResult generate(const GenerateOptions& opt) {
+  if (opt.out_dir.empty()) throw InputError("--out: required");
+  if (opt.shard_count < 1 || opt.shard_index < 0 || opt.shard_index >= opt.shard_count)
+    throw InputError("--shard: expected I/N with 0 <= I < N");
+  if (!opt.scenarios.empty()) return generate_scenarios(opt);
+  const Config cfg = run_config(opt, "");
+  return run_one(cfg, opt, fs::absolute(opt.out_dir).lexically_normal());
+}
+
+std::vector<std::string> scenario_dirs(const std::string& dir) {
+  std::vector<std::string> out;
+  const fs::path p = fs::path(dir) / "manifest.json";
+  if (!fs::exists(p)) return out;
+  std::ifstream in(p);
+  try {
+    const nlohmann::json m = nlohmann::json::parse(in);
+    if (m.contains("scenarios"))
+      for (const auto& s : m["scenarios"]) out.push_back(s.value("dir", s.value("name", std::string())));
+  } catch (const std::exception&) {
+    throw InputError(p.string() + ": unreadable manifest");
+  }
+  return out;
 }
 
 }  // namespace retailsynth

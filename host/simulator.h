@@ -20,6 +20,7 @@ struct GenerateOptions {
   bool force = false;
   bool quiet = false;
   bool resume = false;  // continue a killed run from its last finished block of households
+  std::vector<std::string> scenarios;  // --scenario FILE...: policy scenarios on the same households
 };
 
 struct GenerateResult {
@@ -30,6 +31,14 @@ struct GenerateResult {
 
 /// Runs a generation.  Throws InputError for bad input (exit 2), std::runtime_error otherwise;
 /// on any failure the output folder is left as it was.
+///
+/// With scenarios, every scenario is simulated on the same households with common random
+/// numbers and written to DIR/<scenario name>/ (a whole dataset each); DIR/truth/effects.csv
+/// holds each household's outcomes per scenario and their differences from the first (baseline)
+/// scenario, and DIR/manifest.json lists the scenarios.
 GenerateResult generate(const GenerateOptions& opt);
+
+/// The scenario names of a scenario-set folder's manifest (empty for a plain dataset).
+std::vector<std::string> scenario_dirs(const std::string& dir);
 
 }  // namespace retailsynth

@@ -138,6 +138,11 @@ class CudaBackend final : public Backend {
     mission_shift_.assign(setup.missions.shift, setup.missions.shift + static_cast<size_t>(setup.missions.n) * c.n_categories);
     missions_ = setup.missions;
     missions_.shift = raw(mission_shift_);
+    rules_.resize(setup.campaigns.n > 0 ? setup.campaigns.n : 1);
+    if (setup.campaigns.n > 0)
+      RS_CUDA_CHECK(cudaMemcpy(raw(rules_), setup.campaigns.rules, sizeof(CampaignRule) * setup.campaigns.n,
+                               cudaMemcpyHostToDevice));
+    campaigns_ = CampaignView{setup.campaigns.n, raw(rules_)};
   }
 
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
@@ -158,6 +163,19 @@ class CudaBackend final : public Backend {
     inv_out_.resize(kn);
     last_in_.assign(kn, -1);
     last_out_.resize(kn);
+    spend_in_.assign(n, 0.0f);
+    spend_out_.resize(n);
+    targeted_in_.assign(n, 0);
+    targeted_out_.resize(n);
+    activated_in_.assign(n, 0);
+    activated_out_.resize(n);
+  }
+
+  void campaign_state(std::vector<u64>& targeted, std::vector<u64>& activated) override {
+    targeted.resize(targeted_in_.size());
+    activated.resize(activated_in_.size());
+    thrust::copy(targeted_in_.begin(), targeted_in_.end(), targeted.begin());
+    thrust::copy(activated_in_.begin(), activated_in_.end(), activated.begin());
   }
 
   void simulate_week(const WeekInputs& week, WeekRecords& out) override {
@@ -172,12 +190,28 @@ class CudaBackend final : public Backend {
     cat_season_.assign(week.cat_season.begin(), week.cat_season.end());
     base_u_.assign(week.base_u.begin(), week.base_u.end());
     ref_gain_.assign(week.ref_gain.begin(), week.ref_gain.end());
-    const WeekView wv{week.week,   week.n_stores, week.n_products, raw(log_price_), raw(base_u_),
-                      raw(ref_gain_), raw(shelf_),   raw(base_),      raw(depth_),     raw(display_),
-                      raw(feature_),  raw(marketing_), raw(cat_season_), week.traffic_season};
+    coupon_begin_.assign(week.coupon_begin.begin(), week.coupon_begin.end());
+    // Empty coupon lists still get one element, so every pointer is valid.
+    const size_t n_coupons = week.coupon_product.size();
+    coupon_product_.resize(n_coupons > 0 ? n_coupons : 1);
+    coupon_campaign_.resize(n_coupons > 0 ? n_coupons : 1);
+    coupon_cents_.resize(n_coupons > 0 ? n_coupons : 1);
+    coupon_match_.resize(n_coupons > 0 ? n_coupons : 1);
+    if (n_coupons > 0) {
+      thrust::copy(week.coupon_product.begin(), week.coupon_product.end(), coupon_product_.begin());
+      thrust::copy(week.coupon_campaign.begin(), week.coupon_campaign.end(), coupon_campaign_.begin());
+      thrust::copy(week.coupon_cents.begin(), week.coupon_cents.end(), coupon_cents_.begin());
+      thrust::copy(week.coupon_match.begin(), week.coupon_match.end(), coupon_match_.begin());
+    }
+    const WeekView wv{week.week,      week.n_stores,     week.n_products,   raw(log_price_),      raw(base_u_),
+                      raw(ref_gain_), raw(shelf_),       raw(base_),        raw(depth_),          raw(display_),
+                      raw(feature_),  raw(marketing_),   raw(cat_season_),  week.traffic_season,  raw(coupon_begin_),
+                      raw(coupon_product_), raw(coupon_campaign_), raw(coupon_cents_), raw(coupon_match_)};
     // State is double-buffered: a week run again after a slot overflow starts from the same state.
-    const HouseholdStateView state{raw(inv_in_), raw(inv_out_), raw(last_in_), raw(last_out_)};
-    const SimView v{cat_, wv, block_, state, missions_, setup_.choice};
+    const HouseholdStateView state{raw(inv_in_),      raw(inv_out_),      raw(last_in_),     raw(last_out_),
+                                   raw(spend_in_),    raw(spend_out_),    raw(targeted_in_), raw(targeted_out_),
+                                   raw(activated_in_), raw(activated_out_)};
+    const SimView v{cat_, wv, block_, state, missions_, setup_.choice, campaigns_};
     counts_.resize(n);
     trips_.resize(n);
     offsets_.resize(n + 1);
@@ -213,6 +247,9 @@ class CudaBackend final : public Backend {
     thrust::copy(store_trips_.begin(), store_trips_.end(), out.store_trips.begin());
     inv_in_.swap(inv_out_);
     last_in_.swap(last_out_);
+    spend_in_.swap(spend_out_);
+    targeted_in_.swap(targeted_out_);
+    activated_in_.swap(activated_out_);
   }
 
  private:
@@ -230,12 +267,16 @@ class CudaBackend final : public Backend {
   HouseholdSpecView spec_{};
   HouseholdView block_{};
   MissionView missions_{};
+  CampaignView campaigns_{};
   u32 cap_ = 128;
-  thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_;
+  thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_, coupon_begin_, coupon_product_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
-      marketing_, base_u_, ref_gain_, mission_shift_, inv_in_, inv_out_, cat_season_;
+      marketing_, base_u_, ref_gain_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
-  thrust::device_vector<u8> trips_, temp_, display_, feature_;
+  thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_;
+  thrust::device_vector<u16> coupon_cents_, coupon_match_;
+  thrust::device_vector<CampaignRule> rules_;
+  thrust::device_vector<u8> trips_, temp_, display_, feature_, coupon_campaign_;
   thrust::device_vector<Record> slots_, compact_;
 };
 

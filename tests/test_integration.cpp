@@ -42,7 +42,8 @@ std::vector<std::vector<std::string>> rows_of(const fs::path& f) {
 }
 
 const char* kDataFiles[] = {"transaction_data.csv", "product.csv", "truth/households.csv", "truth/products.csv",
-                            "truth/categories.csv", "truth/stores.csv"};
+                            "truth/categories.csv", "truth/stores.csv", "campaign_desc.csv", "campaign_table.csv",
+                            "coupon.csv", "coupon_redempt.csv", "truth/campaign_households.csv", "truth/outcomes.csv"};
 
 }  // namespace
 
@@ -94,8 +95,10 @@ TEST(Generate, TransactionConventions) {
     EXPECT_EQ(cents % qty, 0);
     EXPECT_EQ((cents / qty) % 10, 9);
     EXPECT_LE(std::stod(r[7]), 0.0) << "discounts are <= 0";
-    EXPECT_EQ(r[10], "0.00");
-    EXPECT_EQ(r[11], "0.00");
+    // Coupons (configs/small.yaml has campaigns): <= 0, and a retailer match only with a coupon.
+    EXPECT_LE(std::stod(r[10]), 0.0);
+    EXPECT_LE(std::stod(r[11]), 0.0);
+    if (r[10] == "0.00") EXPECT_EQ(r[11], "0.00");
     // One basket = one store, one day, one time.
     auto [it, fresh] = basket_store.emplace(r[1], r[6] + "/" + r[2] + "/" + r[8]);
     if (!fresh) {
@@ -181,7 +184,10 @@ TEST(Generate, ShardsConcatenateToTheWholeRun) {
   EXPECT_EQ(joined("transaction_data", ".csv"), read_file(whole / "transaction_data.csv"));
   EXPECT_EQ(joined("truth/households", ".csv"), read_file(whole / "truth/households.csv"));
   EXPECT_EQ(joined("truth/trips", ".csv"), read_file(whole / "truth/trips.csv"));
-  for (const char* f : {"product.csv", "causal_data.csv", "truth/promotions.csv", "truth/products.csv", "truth/stores.csv"})
+  for (const char* f : {"campaign_table", "coupon_redempt", "truth/campaign_households", "truth/outcomes"})
+    EXPECT_EQ(joined(f, ".csv"), read_file(whole / (std::string(f) + ".csv"))) << f;
+  for (const char* f : {"product.csv", "causal_data.csv", "truth/promotions.csv", "truth/products.csv", "truth/stores.csv",
+                        "campaign_desc.csv", "coupon.csv", "truth/campaigns.csv"})
     EXPECT_EQ(read_file(dir / f), read_file(whole / f)) << f;
   // Store-week trips are per shard; their sum is the whole run's.
   double trips = 0;

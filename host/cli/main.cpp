@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   gen->add_option("--backend", g.backend, "auto | cpu | cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   auto* seed_opt = gen->add_option("--seed", seed, "random seed (overrides the config's seed)");
   gen->add_option("--set", g.overrides, "override a config key: --set scale.households=2000")->take_all();
+  gen->add_option("--scenario", g.scenarios,
+                  "policy scenario file (repeatable): each is simulated on the same households into DIR/<name>/, "
+                  "the first is the baseline of DIR/truth/effects.csv")
+      ->take_all();
   gen->add_option("--shard", shard, "I/N: simulate the I-th of N household ranges (0-based)");
   gen->add_option("--threads", g.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
   gen->add_option("--compress", g.compress, "zstd | none")->check(CLI::IsMember({"zstd", "none"}));

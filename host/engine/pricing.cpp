@@ -1,6 +1,8 @@
 #include "engine/pricing.h"
 
 #include <cmath>
+#include <string>
+#include <unordered_map>
 
 #include "retailsynth/math/distributions.h"
 #include "retailsynth/rng/philox.h"
@@ -9,7 +11,7 @@
 namespace retailsynth {
 
 PricingEngine::PricingEngine(const Config& cfg, const Catalog& cat, const Stores& stores)
-    : stores_(stores), weeks_(static_cast<u32>(cfg.scale.weeks)) {
+    : stores_(stores), weeks_(static_cast<u32>(cfg.scale.weeks)), price_index_(cfg.pricing.price_index) {
   const auto& pc = cfg.pricing;
   const u32 W = weeks_;
   const i32 K = cat.n_categories(), P = cat.n_products();
@@ -55,10 +57,51 @@ PricingEngine::PricingEngine(const Config& cfg, const Catalog& cat, const Stores
                                                std::pow(1.0 + pc.regime_step, level);
     }
   }
+
+  // Policy price changes, resolved to catalog and store indices.
+  if (cfg.price_changes.empty()) return;
+  std::unordered_map<i64, i32> product_index, store_index;
+  for (i32 j = 0; j < P; ++j) product_index[cat.product_id[j]] = j;
+  for (i32 s = 0; s < stores.size(); ++s) store_index[stores.store_id[s]] = s;
+  std::vector<std::vector<Change>> by_product(P);
+  for (size_t i = 0; i < cfg.price_changes.size(); ++i) {
+    const auto& pc_i = cfg.price_changes[i];
+    const std::string at = pc_i.origin + ": price_changes[" + std::to_string(i) + "]";
+    Change ch{-1, static_cast<u32>(pc_i.from_week), static_cast<u32>(pc_i.to_week), pc_i.multiplier};
+    if (pc_i.store_id >= 0) {
+      const auto it = store_index.find(pc_i.store_id);
+      if (it == store_index.end()) throw InputError(at + ".store: no store with STORE_ID " + std::to_string(pc_i.store_id));
+      ch.store = it->second;
+    }
+    if (pc_i.product_id >= 0) {
+      const auto it = product_index.find(pc_i.product_id);
+      if (it == product_index.end())
+        throw InputError(at + ".product: no product with PRODUCT_ID " + std::to_string(pc_i.product_id));
+      by_product[it->second].push_back(ch);
+    } else {
+      i32 k = -1;
+      for (i32 c = 0; c < K; ++c)
+        if (cat.cat_name[c] == pc_i.category) k = c;
+      if (k < 0) throw InputError(at + ".category: no category named '" + pc_i.category + "'");
+      for (i32 j = cat.cat_begin[k]; j < cat.cat_begin[k + 1]; ++j) by_product[j].push_back(ch);
+    }
+  }
+  change_begin_.assign(P + 1, 0);
+  for (i32 j = 0; j < P; ++j) {
+    change_begin_[j] = static_cast<i32>(changes_.size());
+    changes_.insert(changes_.end(), by_product[j].begin(), by_product[j].end());
+  }
+  change_begin_[P] = static_cast<i32>(changes_.size());
 }
 
 u32 PricingEngine::base_cents(i32 s, i32 j, u32 week) const {
-  return round_to_price_point_cents(chain_price(j, week) * stores_.price_index[s]);
+  double f = price_index_;
+  if (!changes_.empty())
+    for (i32 c = change_begin_[j]; c < change_begin_[j + 1]; ++c) {
+      const Change& ch = changes_[c];
+      if ((ch.store < 0 || ch.store == s) && week >= ch.from_week && week <= ch.to_week) f *= ch.multiplier;
+    }
+  return round_to_price_point_cents(chain_price(j, week) * stores_.price_index[s] * f);
 }
 
 }  // namespace retailsynth

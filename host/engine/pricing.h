@@ -26,6 +26,15 @@ class PricingEngine {
  private:
   const Stores& stores_;
   u32 weeks_;
+  double price_index_ = 1.0;  // policy: every base price times this
+  // Policy price changes by product: change_begin_[j] .. change_begin_[j + 1] index changes_.
+  struct Change {
+    i32 store;  // -1: every store
+    u32 from_week, to_week;
+    double multiplier;
+  };
+  std::vector<i32> change_begin_;
+  std::vector<Change> changes_;
   std::vector<double> inflation_;
   std::vector<float> cost_;     // K x W
   std::vector<int8_t> regime_;  // P x W

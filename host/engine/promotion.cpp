@@ -169,8 +169,8 @@ float PromotionEngine::marketing_signal(const StorePromoSummary& s) const {
   const auto& pc = cfg_.promotions;
   const auto& mc = cfg_.marketing;
   const double P = cat_.n_products();
-  const double depth_score = s.n_promoted > 0 ? s.mean_depth / pc.depth_max : 0.0;
-  const double breadth_score = pc.share_max > 0 ? std::min(1.0, s.n_promoted / P / pc.share_max) : 0.0;
+  const double depth_score = s.n_promoted > 0 ? std::min(1.0, s.mean_depth / mc.depth_reference) : 0.0;
+  const double breadth_score = std::min(1.0, s.n_promoted / P / mc.breadth_reference);
   const double cap = pc.end_caps_per_store + 2.0 * pc.feature_displays_per_store;
   const double display_score = cap > 0 ? (s.end_caps.size() + 2.0 * s.feature_displays.size()) / cap : 0.0;
   const double ad_score =

@@ -40,7 +40,11 @@ void format_transactions(std::string& out, const HouseholdBlock& block, const st
         std::snprintf(hhmm, sizeof hhmm, ",%02d%02d,", r.minute / 60, r.minute % 60);
         out += hhmm;
         out += fmt::format_int(week).c_str();
-        out += ",0.00,0.00\n";
+        out += ',';
+        append_cents(out, -static_cast<i64>(r.coupon_cents));
+        out += ',';
+        append_cents(out, -static_cast<i64>(r.match_cents));
+        out += '\n';
         ++rows;
       }
     }

@@ -39,7 +39,8 @@ RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_ind
                                    i64 param_stride, i32* home_store) {
   float eps[kNumHouseholdParams];
   for (int p = 0; p < kNumHouseholdParams; ++p) {
-    auto g = rng.stream(static_cast<u64>(global_index), rng::offset(0, rng::Stream::kHouseholdParams, 0, p));
+    auto g = rng.stream(static_cast<u64>(global_index),
+                        rng::offset(0, rng::Stream::kHouseholdParams, 0, static_cast<u32>(household_param_slot(p))));
     if ((spec.correlated_mask >> p) & 1u) {
       eps[p] = math::normal01(g);
     } else {
@@ -58,7 +59,7 @@ RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_ind
     params[p * param_stride] = x;
   }
   auto g = rng.stream(static_cast<u64>(global_index),
-                      rng::offset(0, rng::Stream::kHouseholdParams, 0, kNumHouseholdParams));
+                      rng::offset(0, rng::Stream::kHouseholdParams, 0, kHomeStoreSlot));
   const float u = math::uniform01(g);
   i32 s = spec.n_stores - 1;
   for (i32 i = 0; i < spec.n_stores; ++i) {
@@ -102,23 +103,75 @@ RS_HD RS_FORCEINLINE float add_promotion_terms(float u, const SimView& v, const 
   u = u + c.beta_feature * (v.choice.feature_scale * n_features);
   return u;
 }
-RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) {
+
+/// What a household brings to a category besides its coefficients: its last choice there and the
+/// coupons it holds for the category's products (each product once; entry = index into the week's
+/// coupon arrays).
+struct CategoryExtras {
+  i32 last;
+  int n;
+  i32 product[kMaxCouponsPerCategory];
+  i32 entry[kMaxCouponsPerCategory];
+};
+
+/// A coupon is honoured when it is worth at most half the shelf price (so the price paid stays
+/// positive and the log term finite).
+RS_HD RS_FORCEINLINE bool coupon_applies(u32 shelf_cents, u32 total_cents) { return 2u * total_cents <= shelf_cents; }
+
+/// Utility of a coupon worth `total_cents` (manufacturer + retailer match) on a product at
+/// shelf price p: the lower price through the household's price coefficient, plus the coupon's
+/// own pull scaled like a promotion's depth.
+RS_HD RS_FORCEINLINE float coupon_utility(const SimView& v, const HouseholdCoefs& c, i64 at, u32 total_cents) {
+  const u32 shelf = v.week.shelf_cents[at];
+  const float paid = static_cast<float>(shelf - total_cents) * 0.01f;
+  const float frac = static_cast<float>(total_cents) / static_cast<float>(shelf);
+  float du = c.beta_price * (math::rs_log(paid) - v.week.log_price[at]);
+  du = du + c.beta_promo * (v.choice.coupon_scale * frac);
+  return du;
+}
+RS_HD RS_FORCEINLINE u32 coupon_total(const SimView& v, i32 e) {
+  return static_cast<u32>(v.week.coupon_cents[e]) + static_cast<u32>(v.week.coupon_match[e]);
+}
+
+/// Adds the coupon of product j (if the household holds one that applies in this store) to u.
+/// The CPU's buffer evaluation adds the same term after the loyalty bonus, as here.
+RS_HD RS_FORCEINLINE float add_coupon(float u, const SimView& v, const HouseholdCoefs& c, i64 at, i32 j,
+                                      const CategoryExtras& x) {
+  for (int i = 0; i < x.n; ++i) {
+    if (x.product[i] != j) continue;
+    const u32 t = coupon_total(v, x.entry[i]);
+    if (coupon_applies(v.week.shelf_cents[at], t)) u = u + coupon_utility(v, c, at, t);
+    break;
+  }
+  return u;
+}
+
+RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j,
+                                           const CategoryExtras& x) {
   const i64 at = v.week.at(s, j);
   float u = dense_utility(v.week.base_u[at], v.cat.quality[j], v.week.log_price[at], v.week.ref_gain[at], c);
   if (v.week.depth[at] > 0.0f) u = add_promotion_terms(u, v, c, at);
-  if (j == last) u = u + c.beta_loyal;
+  if (j == x.last) u = u + c.beta_loyal;
+  if (x.n > 0) u = add_coupon(u, v, c, at, j, x);
   return u;
+}
+/// Without coupons: `last` is the household's last choice in the category (-1 none).
+RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) {
+  CategoryExtras x;
+  x.last = last;
+  x.n = 0;
+  return product_utility(v, c, s, j, x);
 }
 
 /// Evaluates a category's products for one trip without storing them (GPU threads): the
 /// maximum utility, then the lane sums of exp(u - max); utilities are recomputed on demand.
 struct RecomputeEval {
   float max = 0.0f, sum = 0.0f;
-  RS_HD void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, i32 last) {
+  RS_HD void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x) {
     const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
     float m = -math::kInf;
     for (i32 j = begin; j < end; ++j) {
-      const float u = product_utility(v, c, s, j, last);
+      const float u = product_utility(v, c, s, j, x);
       m = u > m ? u : m;
     }
     float acc[math::kLseLanes] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -127,18 +180,19 @@ struct RecomputeEval {
 #if defined(__CUDACC__)
 #pragma unroll
 #endif
-      for (int l = 0; l < math::kLseLanes; ++l) acc[l] = acc[l] + math::rs_exp_lse(product_utility(v, c, s, j + l, last) - m);
+      for (int l = 0; l < math::kLseLanes; ++l) acc[l] = acc[l] + math::rs_exp_lse(product_utility(v, c, s, j + l, x) - m);
     }
 #if defined(__CUDACC__)
 #pragma unroll
 #endif
     for (int l = 0; l < math::kLseLanes; ++l)
-      if (j + l < end) acc[l] = acc[l] + math::rs_exp_lse(product_utility(v, c, s, j + l, last) - m);
+      if (j + l < end) acc[l] = acc[l] + math::rs_exp_lse(product_utility(v, c, s, j + l, x) - m);
     max = m;
     sum = math::combine_lanes(acc);
   }
-  RS_HD RS_FORCEINLINE float utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) const {
-    return product_utility(v, c, s, j, last);
+  RS_HD RS_FORCEINLINE float utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j,
+                                     const CategoryExtras& x) const {
+    return product_utility(v, c, s, j, x);
   }
 };
 
@@ -169,6 +223,29 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
   const float loyalty = v.hh.param(kStoreLoyalty, h);
   const i32 home = v.hh.home_store[h];
   const i32 n_stores = v.week.n_stores;
+  float spend = v.state.spend_in[h];
+  u64 targeted = v.state.targeted_in[h];
+  u64 activated = v.state.activated_in[h];
+
+  // Campaigns starting this week: targeting rule, then take-up.  Both draws are made whatever the
+  // rule says, from the campaign's own slot, so a rule change moves no other draw.
+  for (i32 cmp = 0; cmp < v.campaigns.n; ++cmp) {
+    const CampaignRule& rule = v.campaigns.rules[cmp];
+    if (rule.start_week != week) continue;
+    auto g = rng.stream(hh, rng::offset(0, rng::Stream::kCoupons, 0, rule.slot));
+    const float u_target = math::uniform01(g);
+    const float u_take = math::uniform01(g);
+    bool chosen = u_target < rule.share;
+    if (rule.param >= 0) {
+      const float x = v.hh.param(rule.param, h);
+      chosen = chosen && x >= rule.param_min && x <= rule.param_max;
+    }
+    if (rule.min_weekly_cents > 0.0f)
+      chosen = chosen && week > 1 && spend / static_cast<float>(week - 1) >= rule.min_weekly_cents;
+    if (!chosen) continue;
+    targeted |= u64{1} << cmp;
+    if (u_take < v.hh.param(kCouponPropensity, h)) activated |= u64{1} << cmp;
+  }
 
   // Trips: Poisson(rate * season * (1 + rho * M[home store, t])).
   const float rate = v.hh.param(kTripRate, h) * v.week.traffic_season *
@@ -215,9 +292,23 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
     i32 last = v.state.last_in[sk];
     const i32 begin = v.cat.cat_begin[k];
     const i32 end = v.cat.cat_begin[k + 1];
+    CategoryExtras x;
+    x.n = 0;
+    if (activated != 0) {  // the coupons the household holds in this category (entries sorted by product)
+      for (i32 e = v.week.coupon_begin[k]; e < v.week.coupon_begin[k + 1]; ++e) {
+        if (!((activated >> v.week.coupon_campaign[e]) & 1u)) continue;
+        const i32 j = v.week.coupon_product[e];
+        if (x.n > 0 && x.product[x.n - 1] == j) continue;  // one coupon per product: the first campaign's
+        if (x.n == kMaxCouponsPerCategory) break;
+        x.product[x.n] = j;
+        x.entry[x.n] = e;
+        ++x.n;
+      }
+    }
     for (int trip = 0; trip < n_trips && end > begin; ++trip) {
       const i32 s = store[trip];
-      eval.evaluate(v, c, s, k, last);
+      x.last = last;
+      eval.evaluate(v, c, s, k, x);
       const float iv = eval.max + math::rs_log(eval.sum);
       const float logit = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission[trip] * v.cat.n_categories + k] +
                           v.week.cat_season[k] + v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) -
@@ -228,9 +319,8 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
       if (!(u_buy < math::rs_sigmoid(logit))) continue;
       const float u_pick = math::uniform01(bg);
       const float m = eval.max;
-      const i32 last_now = last;
       const int pick = math::sample_categorical(end - begin, eval.sum, u_pick, [&](int i) {
-        return math::rs_exp_lse(eval.utility(v, c, s, begin + i, last_now) - m);
+        return math::rs_exp_lse(eval.utility(v, c, s, begin + i, x) - m);
       });
       if (pick < 0) continue;
       const i32 j = begin + pick;
@@ -255,11 +345,29 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
       r.display = v.week.display[at];
       r.feature = v.week.feature[at];
       r.depth_pct = static_cast<u8>(d * 100.0f + 0.5f);
+      r.coupon_cents = 0;
+      r.match_cents = 0;
+      r.campaign = kNoCampaign;
+      r.pad[0] = r.pad[1] = r.pad[2] = 0;
+      for (int i = 0; i < x.n; ++i) {  // redeem the coupon held for this product, once per line
+        if (x.product[i] != j) continue;
+        const i32 e = x.entry[i];
+        if (coupon_applies(r.shelf_cents, coupon_total(v, e))) {
+          r.coupon_cents = v.week.coupon_cents[e];
+          r.match_cents = v.week.coupon_match[e];
+          r.campaign = v.week.coupon_campaign[e];
+        }
+        break;
+      }
+      spend = spend + static_cast<float>(static_cast<u32>(qty) * r.shelf_cents - r.coupon_cents - r.match_cents);
       sink.emit(r);
     }
     v.state.inventory_out[sk] = inventory;
     v.state.last_out[sk] = last;
   }
+  v.state.spend_out[h] = spend;
+  v.state.targeted_out[h] = targeted;
+  v.state.activated_out[h] = activated;
   return n_trips;
 }
 

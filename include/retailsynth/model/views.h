@@ -22,12 +22,20 @@ enum HouseholdParam : int {
   kPromoSensitivity,  // rho: trip rate x (1 + rho * M)
   kBetaLoyal,         // bonus for the household's last product in the category
   kStockpile,         // quantity elasticity to the discount: mean x (1 - d)^(-stockpile)
+  kCouponPropensity,  // probability of taking up (clipping) a coupon the household is targeted with
   kNumHouseholdParams
 };
 
+/// Random-stream slot of parameter p.  Slot 14 was the home store's before coupon_propensity was
+/// added, so it stays the home store's and later parameters take the slots after it: adding a
+/// parameter changes no earlier draw.
+constexpr int kHomeStoreSlot = 14;
+RS_HD constexpr int household_param_slot(int p) { return p < kHomeStoreSlot ? p : p + 1; }
+
 inline constexpr const char* kHouseholdParamNames[kNumHouseholdParams] = {
     "trip_rate",    "store_loyalty", "beta_price", "beta_quality", "basket_scale",      "quantity_scale", "beta_promo",
-    "beta_display", "beta_feature",  "beta_ref",   "loss_aversion", "promo_sensitivity", "beta_loyal",     "stockpile"};
+    "beta_display", "beta_feature",  "beta_ref",   "loss_aversion", "promo_sensitivity", "beta_loyal",     "stockpile",
+    "coupon_propensity"};
 
 /// Heterogeneity specification: one distribution per parameter, an optional correlation between
 /// normal-family parameters (normal, lognormal: correlated on the underlying normal), and the
@@ -57,6 +65,14 @@ struct HouseholdStateView {
   float* inventory_out;
   const i32* last_in;  // last product bought in category k (catalog index), -1 none
   i32* last_out;
+  // Per household ([h]): spending so far in cents (after coupons), and the campaigns it was
+  // targeted by and took up (bit c = campaign c).
+  const float* spend_in;
+  float* spend_out;
+  const u64* targeted_in;
+  u64* targeted_out;
+  const u64* activated_in;
+  u64* activated_out;
 };
 
 /// Catalog: products sorted by category, category k owns [cat_begin[k], cat_begin[k+1]).
@@ -96,7 +112,34 @@ struct WeekView {
   const float* marketing;   // M[s] of this week, per store
   const float* cat_season;  // log seasonal index of each category this week (added to incidence)
   float traffic_season;     // trip-rate multiplier of the week (1 = none)
+  // Coupons of the campaigns running this week, by category: entries coupon_begin[k] ..
+  // coupon_begin[k + 1], ordered by (product, campaign).
+  const i32* coupon_begin;     // n_categories + 1
+  const i32* coupon_product;   // catalog index
+  const u8* coupon_campaign;   // campaign index (bit in the household's masks)
+  const u16* coupon_cents;     // manufacturer's coupon value (COUPON_DISC)
+  const u16* coupon_match;     // the retailer's match (COUPON_MATCH_DISC)
   RS_HD RS_FORCEINLINE i64 at(i32 s, i64 j) const { return static_cast<i64>(s) * n_products + j; }
+};
+
+/// Targeted coupon campaigns (fixed for a run).  A household is considered for campaign c in its
+/// start week: it is targeted when its parameter `param` lies in [param_min, param_max], its mean
+/// weekly spending so far is at least min_weekly_cents and a uniform draw falls below `share`;
+/// a targeted household takes the coupons up with probability coupon_propensity.
+constexpr int kMaxCampaigns = 64;
+constexpr int kMaxCouponsPerCategory = 8;  // coupons a household holds in one category at once
+struct CampaignRule {
+  u32 start_week, end_week;  // simulation weeks, inclusive
+  u32 slot;                  // random-stream slot, from the campaign's name (so adding or removing
+                             // another campaign moves none of this one's draws)
+  float share;
+  i32 param;  // HouseholdParam, -1 none
+  float param_min, param_max;
+  float min_weekly_cents;
+};
+struct CampaignView {
+  i32 n;
+  const CampaignRule* rules;
 };
 
 /// Scalar choice-model settings.
@@ -106,11 +149,12 @@ struct ChoiceParams {
   float promo_depth_scale;  // beta_promo multiplies promo_depth_scale * depth
   float display_effect[4];  // effect(display type), none < shelf_tag < end_cap < feature_display
   float feature_scale;      // beta_feature multiplies feature_scale * (in_ad + mailer)
+  float coupon_scale;       // a coupon worth c on shelf price p adds beta_promo * coupon_scale * c / p
   float inventory_weight;   // omega: incidence logit falls by omega per unit at home
   float inventory_decay;    // share of the inventory consumed each week
 };
 
-/// One purchase line, before ids and money are formatted.  24 bytes.
+/// One purchase line, before ids and money are formatted.  32 bytes.
 struct Record {
   u32 product;      // catalog index
   u32 shelf_cents;  // unit price paid
@@ -124,8 +168,13 @@ struct Record {
   u8 display;       // display type of the product in that store-week
   u8 feature;       // in_ad / mailer bits
   u8 depth_pct;     // promotion depth in percent
+  u16 coupon_cents;  // manufacturer coupon redeemed on the line (0 none)
+  u16 match_cents;   // the retailer's match of it
+  u8 campaign;       // campaign of the coupon (kNoCampaign: none)
+  u8 pad[3];
 };
-static_assert(sizeof(Record) == 24, "Record layout is part of the device interface");
+constexpr u8 kNoCampaign = 0xFF;
+static_assert(sizeof(Record) == 32, "Record layout is part of the device interface");
 
 struct SimView {
   CatalogView cat;
@@ -134,6 +183,7 @@ struct SimView {
   HouseholdStateView state;
   MissionView missions;
   ChoiceParams choice;
+  CampaignView campaigns;
 };
 
 }  // namespace retailsynth

@@ -22,6 +22,7 @@ enum class Stream : u32 {
   kTrips = 1,            // trip count and per-trip store/day/time, slot = 0
   kBasket = 2,           // per trip and category: incidence, product, quantity
   kAffinity = 3,         // per household-category affinity (on demand), week 0
+  kCoupons = 4,          // campaign targeting and take-up, week 0, slot = campaign
   kCatalog = 8,          // world synthesis streams (subsequence >= kWorldBase)
   kStores = 9,
   kMarket = 10,
