@@ -197,6 +197,57 @@ std::string existing(const fs::path& dir, const std::string& name) {
   return "";
 }
 
+/// I and N of a shard part's name, "part-I-of-N.csv" or "part-I-of-N.csv.zst"; false for other names.
+bool parse_part_name(std::string_view s, long long& i, long long& n) {
+  const auto number = [&](long long& v) {
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr == s.data()) return false;
+    s.remove_prefix(static_cast<size_t>(r.ptr - s.data()));
+    return true;
+  };
+  const auto literal = [&](std::string_view l) {
+    if (s.substr(0, l.size()) != l) return false;
+    s.remove_prefix(l.size());
+    return true;
+  };
+  return literal("part-") && number(i) && literal("-of-") && number(n) && (s == ".csv" || s == ".csv.zst");
+}
+
+/// The shard parts part-I-of-N.csv[.zst] in `folder`, in shard order; empty when there are none.
+/// A part that is missing, or parts of different N, are an error: a partial run read as whole would
+/// silently lose households.
+std::vector<std::string> shard_parts(const fs::path& folder) {
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) return {};
+  std::map<long long, std::string> by_index;
+  long long n = -1;
+  for (const auto& e : fs::directory_iterator(folder, ec)) {
+    const std::string name = e.path().filename().string();
+    long long i = -1, of = -1;
+    if (!parse_part_name(name, i, of)) continue;
+    if (n >= 0 && of != n) throw InputError(folder.string() + ": parts of different shard counts (" + std::to_string(n) + " and " +
+                                            std::to_string(of) + ")");
+    n = of;
+    if (i < 0 || i >= of) continue;
+    if (!by_index.emplace(i, e.path().string()).second)
+      throw InputError(folder.string() + ": part " + std::to_string(i) + " is there both plain and compressed");
+  }
+  if (n < 0) return {};
+  for (long long i = 0; i < n; ++i)
+    if (!by_index.count(i))
+      throw InputError((folder / ("part-" + std::to_string(i) + "-of-" + std::to_string(n) + ".csv")).string() +
+                       ": missing (the run has " + std::to_string(n) + " shards)");
+  std::vector<std::string> out;
+  for (auto& [i, path] : by_index) out.push_back(std::move(path));
+  return out;
+}
+
+/// DIR/name.csv[.zst] as one file, else its shard parts DIR/name/part-I-of-N.csv (empty if neither).
+std::vector<std::string> file_or_parts(const fs::path& dir, const std::string& name) {
+  if (std::string f = existing(dir, name + ".csv"); !f.empty()) return {f};
+  return shard_parts(dir / name);
+}
+
 
 /// DAY of a CJ2 timestamp "YYYY-MM-DD HH:MM:SS": days since 2017-01-01, plus 1.
 i32 day_of_timestamp(std::string_view s, const Ctx& ctx) {
@@ -212,11 +263,12 @@ i32 day_of_timestamp(std::string_view s, const Ctx& ctx) {
 /// The transaction columns, one layout or the other.
 struct TxColumns {
   int hh, basket, day = -1, timestamp = -1, product, quantity, sales, store, disc, week;
+  int coupon = -1, coupon_match = -1;  // optional
   size_t n_fields;
 };
 
 struct LineChunk {
-  std::vector<i64> household, basket, sales, disc;
+  std::vector<i64> household, basket, sales, disc, coupon, coupon_match;
   std::vector<i32> day, week, store, product, quantity;
   u64 non_merch = 0, unknown = 0;
   size_t error_pos = std::string_view::npos;
@@ -266,6 +318,8 @@ void parse_chunk(std::string_view text, size_t begin, size_t end, const TxColumn
           out.quantity.push_back(static_cast<i32>(std::llround(q)));
           out.sales.push_back(ctx.cents(f[c.sales]));
           out.disc.push_back(std::llabs(ctx.cents(f[c.disc])));
+          if (c.coupon >= 0) out.coupon.push_back(std::llabs(ctx.cents(f[c.coupon])));
+          if (c.coupon_match >= 0) out.coupon_match.push_back(std::llabs(ctx.cents(f[c.coupon_match])));
         }
       }
       pos = next;
@@ -305,10 +359,13 @@ void load_products(Dataset& d, const std::string& file) {
   }
 }
 
-void load_transactions(Dataset& d, const std::string& file, bool strict_products) {
+/// Parses one transaction file and appends its lines to d (household indices come later).
+/// `first_header`: empty for the first file of a run; later shard parts must repeat it.
+void append_transactions(Dataset& d, const std::string& file, bool strict_products, std::vector<std::string>& first_header) {
   const std::string text_owned = read_text_file(file);
   const std::string_view text(text_owned);
   const auto h = header_of(text, file);
+  if (!first_header.empty() && h != first_header) throw InputError(file + ":1: the header differs from the first part's");
   TxColumns c{};
   c.n_fields = h.size();
   if (find_column(h, "household_key") >= 0) {
@@ -317,17 +374,20 @@ void load_transactions(Dataset& d, const std::string& file, bool strict_products
     c.product = column(h, "PRODUCT_ID", file), c.quantity = column(h, "QUANTITY", file);
     c.sales = column(h, "SALES_VALUE", file), c.store = column(h, "STORE_ID", file), c.disc = column(h, "RETAIL_DISC", file);
     c.week = column(h, "WEEK_NO", file);
+    c.coupon = find_column(h, "COUPON_DISC"), c.coupon_match = find_column(h, "COUPON_MATCH_DISC");
   } else if (find_column(h, "household_id") >= 0) {
     d.layout = DataLayout::kCompleteJourney2;
     c.hh = column(h, "household_id", file), c.basket = column(h, "basket_id", file);
     c.timestamp = column(h, "transaction_timestamp", file), c.product = column(h, "product_id", file);
     c.quantity = column(h, "quantity", file), c.sales = column(h, "sales_value", file);
     c.store = column(h, "store_id", file), c.disc = column(h, "retail_disc", file), c.week = column(h, "week", file);
+    c.coupon = find_column(h, "coupon_disc"), c.coupon_match = find_column(h, "coupon_match_disc");
   } else {
     throw InputError(file +
                      ":1: unrecognised header: expected TCJ transaction_data.csv (household_key,BASKET_ID,DAY,...) or "
                      "CompleteJourney 2.0 transactions.csv (household_id,store_id,basket_id,...)");
   }
+  if (first_header.empty()) first_header = h;
   // Chunks of about equal size that start at line starts, parsed in parallel.
   const size_t header_end = text.find('\n');
   const size_t body = header_end == std::string_view::npos ? text.size() : header_end + 1;
@@ -345,19 +405,29 @@ void load_transactions(Dataset& d, const std::string& file, bool strict_products
   for (const LineChunk& ch : chunks)
     if (ch.error_pos != std::string_view::npos)
       throw InputError(file + ":" + std::to_string(line_of(text, ch.error_pos)) + ": " + ch.error);
-  size_t n = 0;
+  size_t n = d.household.size();
   for (const LineChunk& ch : chunks) n += ch.household.size();
   d.household.reserve(n), d.basket.reserve(n), d.day.reserve(n), d.week.reserve(n), d.store.reserve(n);
   d.product.reserve(n), d.quantity.reserve(n), d.sales_cents.reserve(n), d.disc_cents.reserve(n);
+  if (c.coupon >= 0) d.coupon_cents.reserve(n);
+  if (c.coupon_match >= 0) d.coupon_match_cents.reserve(n);
   for (LineChunk& ch : chunks) {
     append(d.household, ch.household), append(d.basket, ch.basket), append(d.day, ch.day), append(d.week, ch.week);
     append(d.store, ch.store), append(d.product, ch.product), append(d.quantity, ch.quantity);
     append(d.sales_cents, ch.sales), append(d.disc_cents, ch.disc);
+    append(d.coupon_cents, ch.coupon), append(d.coupon_match_cents, ch.coupon_match);
     d.skipped_non_merchandise += ch.non_merch;
     d.skipped_unknown_product += ch.unknown;
     ch = LineChunk();
   }
-  d.transactions_file = file;
+}
+
+/// Loads the transaction file, or a sharded run's parts in shard order, as one table.
+void load_transactions(Dataset& d, const std::vector<std::string>& files, bool strict_products) {
+  std::vector<std::string> first_header;
+  for (const std::string& file : files) append_transactions(d, file, strict_products, first_header);
+  d.transactions_file = files.size() == 1 ? files[0] : fs::path(files[0]).parent_path().string();
+  const size_t n = d.household.size();
   // Household indices (RetailSynth output is ordered by household: the previous key usually matches).
   std::unordered_map<i64, i32> hh_index;
   d.hh.resize(n);
@@ -447,13 +517,14 @@ void load_promotions(Dataset& d, const std::string& file) {
 
 void load_truth(Dataset& d, const fs::path& truth) {
   d.has_truth = true;
-  {
-    const std::string file = (truth / "households.csv").string();
+  for (const std::string& file : file_or_parts(truth, "households")) {
     const std::string text = read_text_file(file);
     const auto h = header_of(text, file);
     if (h.size() < 2 || h[0] != "household_key" || h[1] != "home_store")
       throw InputError(file + ":1: expected household_key,home_store,... as the first columns");
-    d.param_names.assign(h.begin() + 2, h.end());
+    const std::vector<std::string> names(h.begin() + 2, h.end());
+    if (!d.param_names.empty() && names != d.param_names) throw InputError(file + ":1: the header differs from the first part's");
+    d.param_names = names;
     for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
       Ctx ctx{&file, line};
       if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
@@ -485,7 +556,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
     d.store_ids = ids;
   }
   if (const std::string file = existing(truth, "promotions.csv"); !file.empty()) load_promotions(d, file);
-  if (const std::string file = existing(truth, "store_weeks.csv"); !file.empty()) {
+  for (const std::string& file : file_or_parts(truth, "store_weeks")) {
     const std::string text = read_text_file(file);
     const auto h = header_of(text, file);
     const int c_s = column(h, "STORE_ID", file), c_w = column(h, "WEEK_NO", file), c_m = column(h, "marketing_signal", file),
@@ -500,7 +571,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
       d.weeks = std::max<i32>(d.weeks, static_cast<i32>(w));
     });
   }
-  if (const std::string file = existing(truth, "trips.csv"); !file.empty()) {
+  for (const std::string& file : file_or_parts(truth, "trips")) {
     for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
       Ctx ctx{&file, line};
       if (f.size() != 3) ctx.fail("expected 3 fields");
@@ -536,9 +607,11 @@ Dataset load_dataset(const std::string& dir) {
   d.dir = dir;
   const fs::path root(dir);
   if (!fs::is_directory(root)) throw InputError(dir + ": not a folder");
-  std::string tx = existing(root, "transaction_data.csv");
-  if (tx.empty()) tx = existing(root, "transactions.csv");
-  if (tx.empty()) throw InputError((root / "transaction_data.csv").string() + ": cannot open (nor transactions.csv)");
+  std::vector<std::string> tx = file_or_parts(root, "transaction_data");
+  if (tx.empty())
+    if (std::string f = existing(root, "transactions.csv"); !f.empty()) tx = {f};
+  if (tx.empty())
+    throw InputError((root / "transaction_data.csv").string() + ": cannot open (nor transactions.csv, nor transaction_data/part-*.csv)");
   std::string prod = existing(root, "product.csv");
   if (prod.empty()) prod = existing(root, "products.csv");
   if (prod.empty()) throw InputError((root / "product.csv").string() + ": cannot open (nor products.csv)");
@@ -546,7 +619,7 @@ Dataset load_dataset(const std::string& dir) {
     throw InputError(prod + ": a compressed product table is not supported");
   load_products(d, prod);
   const fs::path truth = root / "truth";
-  const bool truth_present = fs::exists(truth / "households.csv");
+  const bool truth_present = !file_or_parts(truth, "households").empty();
   load_transactions(d, tx, truth_present);
   // Stores in order of appearance; truth/stores.csv replaces this with the simulator's order.
   {
@@ -562,8 +635,9 @@ Dataset load_dataset(const std::string& dir) {
     for (size_t i = 0; i < d.lines(); ++i) {
       const auto it = index.find(d.store[i]);
       if (it == index.end()) {
-        // Every line is kept when truth/ is present (unknown products are errors), so the line is i + 2.
-        const std::string at = d.skipped_non_merchandise + d.skipped_unknown_product == 0 ? ":" + std::to_string(i + 2) : "";
+        // Every line is kept when truth/ is present (unknown products are errors), so in one file the line is i + 2.
+        const std::string at =
+            tx.size() == 1 && d.skipped_non_merchandise + d.skipped_unknown_product == 0 ? ":" + std::to_string(i + 2) : "";
         throw InputError(d.transactions_file + at + ": store " + std::to_string(d.store[i]) + " is not in truth/stores.csv");
       }
       d.store_index[i] = it->second;

@@ -7,6 +7,9 @@
 //         week, transaction_timestamp ...; discounts >= 0.  DAY is derived from the timestamp's date
 //         (days since 2017-01-01, plus 1, so 2017 data count like TCJ's DAY).
 // Optional beside them: causal_data.csv (TCJ) or promotions.csv (CJ2), read as display / mailer code counts.
+// A sharded RetailSynth run (`generate --shard I/N`) is read as one dataset: transaction_data/part-I-of-N.csv
+// (or .csv.zst) in shard order, and truth/households|trips|store_weeks/part-I-of-N.csv likewise; a missing
+// part is an error.
 //
 // Lines of non-merchandise departments (fuel, coupons, ...: the list the catalog loader uses) are
 // left out and counted, since they are not groceries (a fuel line's "quantity" is gallons).  Lines
@@ -61,6 +64,9 @@ struct Dataset {
   std::vector<i32> hh;                                   // household index into household_keys
   std::vector<i32> day, week, store, store_index, product, quantity;  // product: index into product_id
   std::vector<i64> sales_cents, disc_cents;              // disc_cents >= 0 (discount amount), any layout
+  // Coupon amounts (>= 0, any layout): COUPON_DISC (the manufacturer's, reimbursed to the retailer) and
+  // COUPON_MATCH_DISC (the retailer's own).  Empty when the file has no such columns.
+  std::vector<i64> coupon_cents, coupon_match_cents;
   std::vector<i64> household_keys;                       // by household index, in order of appearance
   u64 skipped_non_merchandise = 0, skipped_unknown_product = 0;
   // Products.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <exception>
 
+#include "analysis/compare.h"
 #include "analysis/validate.h"
 #include "config.h"
 #include "seasonality/learner.h"
@@ -70,6 +71,12 @@ int main(int argc, char** argv) {
   validate->add_option("--real", vo.real_dir, "real data to compare with (default: $RETAILSYNTH_REAL_DATA, else none)");
   validate->add_option("--out", vo.out_dir, "report folder (default: DATA/validation)");
 
+  CompareOptions co;
+  auto* compare = app.add_subcommand("compare", "the policy table (discounts, units, revenue, visits, retention ...) of generated runs");
+  // Not ->required(): an empty list reaches run_compare, whose InputError names what is missing.
+  compare->add_option("runs", co.inputs, "dataset folders written by generate, or scenario-set folders (manifest.json \"scenarios\")");
+  compare->add_option("--out", co.out_dir, "also write compare.csv, compare.md and compare.svg into this folder");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -107,6 +114,7 @@ int main(int argc, char** argv) {
       std::fputs(run_validate(vo).table.c_str(), stdout);
     }
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
+    if (compare->parsed()) std::fputs(run_compare(co).table.c_str(), stdout);
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());
     return 2;
