@@ -213,3 +213,34 @@ TEST(Utility, DisplayEffectsOrderedAndAdsAdd) {
   EXPECT_NEAR(product_utility(v2, c, 0, 1, -1) - product_utility(v2, c, 0, 0, -1), 1.8f * 0.5f * 0.2f, 1e-6f);
   EXPECT_NEAR(product_utility(v2, c, 0, 0, 0) - product_utility(v2, c, 0, 0, -1), 1.0f, 1e-6f);
 }
+
+TEST(Utility, CouponLowersThePriceAndAddsItsOwnPull) {
+  // A household holding a coupon worth c on a product at shelf price p sees
+  // beta_price * (log(p - c) - log p) + beta_promo * coupon_scale * c / p; a coupon worth more
+  // than half the shelf price is not honoured.
+  TinyWorld w(3);
+  w.cents = {400, 400, 150};
+  for (int j = 0; j < 3; ++j) w.log_price[j] = retailsynth::math::rs_log(w.cents[j] * 0.01f);
+  w.choice.coupon_scale = 0.5f;
+  std::vector<i32> begin{0, 2};
+  std::vector<i32> product{0, 2};
+  std::vector<u8> campaign{0, 0};
+  std::vector<u16> cents{100, 100}, match{0, 0};
+  SimView v = w.view();
+  v.week.coupon_begin = begin.data();
+  v.week.coupon_product = product.data();
+  v.week.coupon_campaign = campaign.data();
+  v.week.coupon_cents = cents.data();
+  v.week.coupon_match = match.data();
+  const auto c = coefs();
+  CategoryExtras x{};
+  x.last = -1;
+  x.n = 2;
+  x.product[0] = 0, x.entry[0] = 0;
+  x.product[1] = 2, x.entry[1] = 1;
+  const float with = product_utility(v, c, 0, 0, x), without = product_utility(v, c, 0, 1, x);
+  EXPECT_NEAR(with - without, -2.5f * (std::log(3.0f) - std::log(4.0f)) + 1.8f * 0.5f * 0.25f, 1e-5f);
+  EXPECT_GT(with, without);
+  // $1 off $1.50 is more than half: no coupon term.
+  EXPECT_FLOAT_EQ(product_utility(v, c, 0, 2, x), product_utility(v, c, 0, 2, -1));
+}
