@@ -155,16 +155,25 @@ class Loader {
     }
     out = v;
   }
+  /// Calls f(item_key, node) for each map in the list at `key` (absent: nothing); `list_hint` and
+  /// `item_hint` say what was expected when the list or an item has another shape.
+  template <class F>
+  void each_map(const char* key, const YAML::Node& n, const std::string& list_hint, const std::string& item_hint, F&& f) {
+    if (!n.IsSequence()) fail(n, key, list_hint);
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+      const YAML::Node e = n[i];
+      if (!e.IsMap()) fail(e, item, item_hint);
+      f(item, e);
+    }
+  }
   /// A list of {a: PARAM, b: PARAM, rho: R} pairs of household parameters.
   void correlations(const char* key, std::vector<Config::Correlation>& out) {
     const YAML::Node n = find(key);
     if (!n) return;
-    if (!n.IsSequence()) fail(n, key, "expected a list such as [{a: beta_price, b: beta_promo, rho: -0.3}]");
     std::vector<Config::Correlation> v;
-    for (size_t i = 0; i < n.size(); ++i) {
-      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
-      const YAML::Node e = n[i];
-      if (!e.IsMap()) fail(e, item, "expected {a: PARAM, b: PARAM, rho: R}");
+    each_map(key, n, "expected a list such as [{a: beta_price, b: beta_promo, rho: -0.3}]", "expected {a: PARAM, b: PARAM, rho: R}",
+             [&](const std::string& item, const YAML::Node& e) {
       Config::Correlation c{-1, -1, 0.0};
       bool seen_rho = false;
       for (const auto& kv : e) {
@@ -187,7 +196,7 @@ class Loader {
       if (c.a < 0 || c.b < 0 || !seen_rho) fail(e, item, "needs a, b and rho");
       if (c.a == c.b) fail(e, item, "a and b must differ");
       v.push_back(c);
-    }
+    });
     out = v;
   }
   /// A list of trip missions {name, share, shift, linked_share, link_boost}.
@@ -198,10 +207,8 @@ class Loader {
     if (n.size() > static_cast<size_t>(kMaxMissions)) fail(n, key, "at most " + std::to_string(kMaxMissions) + " missions");
     std::vector<Config::Mission> v;
     double total = 0;
-    for (size_t i = 0; i < n.size(); ++i) {
-      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
-      const YAML::Node e = n[i];
-      if (!e.IsMap()) fail(e, item, "expected {name, share, shift, linked_share, link_boost}");
+    each_map(key, n, "expected a list of missions", "expected {name, share, shift, linked_share, link_boost}",
+             [&](const std::string& item, const YAML::Node& e) {
       Config::Mission m{"", -1, 0, 0, 0, {}};
       for (const auto& kv : e) {
         const std::string sub = kv.first.as<std::string>();
@@ -228,7 +235,7 @@ class Loader {
       if (m.share < 0) fail(e, item + ".share", "missing");
       total += m.share;
       v.push_back(m);
-    }
+    });
     if (std::fabs(total - 1.0) > 1e-6) fail(n, key, "mission shares must sum to 1 (they sum to " + fmt(total) + ")");
     out = v;
   }
@@ -237,12 +244,9 @@ class Loader {
   void price_changes(const char* key, std::vector<Config::PriceChange>& out) {
     const YAML::Node n = find(key);
     if (!n) return;
-    if (!n.IsSequence()) fail(n, key, "expected a list such as [{product: 1001, multiplier: 1.1}]");
     std::vector<Config::PriceChange> v;
-    for (size_t i = 0; i < n.size(); ++i) {
-      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
-      const YAML::Node e = n[i];
-      if (!e.IsMap()) fail(e, item, "expected {product or category, store, from_week, to_week, multiplier}");
+    each_map(key, n, "expected a list such as [{product: 1001, multiplier: 1.1}]",
+             "expected {product or category, store, from_week, to_week, multiplier}", [&](const std::string& item, const YAML::Node& e) {
       Config::PriceChange c;
       c.origin = where(e, item);
       bool seen_mult = false;
@@ -266,7 +270,7 @@ class Loader {
       if (!seen_mult) fail(e, item + ".multiplier", "missing");
       if (c.from_week > c.to_week) fail(e, item + ".from_week", "must be <= to_week");
       v.push_back(c);
-    }
+    });
     out = v;
   }
   /// Coupon campaigns: a list of {name, type, start_week, end_week, target: {...}, products: {...},
@@ -274,16 +278,14 @@ class Loader {
   void campaigns(const char* key, std::vector<Config::Campaign>& out) {
     const YAML::Node n = find(key);
     if (!n) return;
-    if (!n.IsSequence()) fail(n, key, "expected a list of campaigns");
-    if (n.size() > static_cast<size_t>(kMaxCampaigns)) fail(n, key, "at most " + std::to_string(kMaxCampaigns) + " campaigns");
+    if (n.IsSequence() && n.size() > static_cast<size_t>(kMaxCampaigns))
+      fail(n, key, "at most " + std::to_string(kMaxCampaigns) + " campaigns");
     std::vector<Config::Campaign> v;
-    for (size_t i = 0; i < n.size(); ++i) {
-      const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
-      const YAML::Node e = n[i];
-      if (!e.IsMap()) fail(e, item, "expected {name, type, start_week, end_week, target, products, coupon}");
+    each_map(key, n, "expected a list of campaigns", "expected {name, type, start_week, end_week, target, products, coupon}",
+             [&](const std::string& item, const YAML::Node& e) {
       Config::Campaign c;
       c.origin = where(e, item);
-      c.name = "campaign_" + std::to_string(i + 1);
+      c.name = "campaign_" + std::to_string(v.size() + 1);
       bool seen_start = false, seen_end = false, seen_coupon = false;
       for (const auto& kv : e) {
         const std::string sub = kv.first.as<std::string>();
@@ -381,7 +383,7 @@ class Loader {
       for (const auto& other : v)
         if (other.name == c.name) fail(e, item + ".name", "duplicate campaign name '" + c.name + "'");
       v.push_back(c);
-    }
+    });
     out = v;
   }
   /// A distribution map {dist: KIND, <params>, lower: x, upper: y} whose support must lie

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,5 +59,16 @@ inline RunResult run_binary(const std::string& args, const std::string& env = ""
 }
 
 inline std::string source_path(const std::string& rel) { return source_dir() + "/" + rel; }
+
+/// configs/small.yaml generated once per test process, for the tests that only read it.
+inline const std::filesystem::path& small_generated() {
+  static const std::filesystem::path dir = [] {
+    const auto d = temp_dir("small") / "out";
+    const auto r = run_binary("generate --quiet --config " + source_path("configs/small.yaml") + " --out " + d.string());
+    if (r.code != 0) throw std::runtime_error("generating configs/small.yaml failed: " + r.err);
+    return d;
+  }();
+  return dir;
+}
 
 }  // namespace rs_test

@@ -98,7 +98,9 @@ TEST(Generate, TransactionConventions) {
     // Coupons (configs/small.yaml has campaigns): <= 0, and a retailer match only with a coupon.
     EXPECT_LE(std::stod(r[10]), 0.0);
     EXPECT_LE(std::stod(r[11]), 0.0);
-    if (r[10] == "0.00") EXPECT_EQ(r[11], "0.00");
+    if (r[10] == "0.00") {
+      EXPECT_EQ(r[11], "0.00");
+    }
     // One basket = one store, one day, one time.
     auto [it, fresh] = basket_store.emplace(r[1], r[6] + "/" + r[2] + "/" + r[8]);
     if (!fresh) {

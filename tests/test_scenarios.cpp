@@ -56,15 +56,7 @@ std::map<std::string, std::vector<std::string>> lines_by_household(const fs::pat
 double money(const std::string& s) { return std::stod(s); }
 
 /// The small config run once as a plain dataset (campaign tests read it).
-const fs::path& small_run() {
-  static const fs::path dir = [] {
-    const fs::path d = rs_test::temp_dir("small") / "out";
-    const auto r = run_binary("generate --quiet --config " + kSmall + " --out " + d.string());
-    EXPECT_EQ(r.code, 0) << r.err;
-    return d;
-  }();
-  return dir;
-}
+const fs::path& small_run() { return rs_test::small_generated(); }
 
 }  // namespace
 

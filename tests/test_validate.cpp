@@ -26,15 +26,7 @@ namespace {
 const std::string kSmall = rs_test::source_path("configs/small.yaml");
 
 /// configs/small.yaml generated once through the binary.
-const fs::path& small_dataset() {
-  static const fs::path dir = [] {
-    const fs::path d = rs_test::temp_dir("validate") / "small";
-    const auto r = run_binary("generate --quiet --config " + kSmall + " --out " + d.string());
-    EXPECT_EQ(r.code, 0) << r.err;
-    return d;
-  }();
-  return dir;
-}
+const fs::path& small_dataset() { return rs_test::small_generated(); }
 
 const Dataset& small() {
   static const Dataset d = load_dataset(small_dataset().string());
