@@ -27,8 +27,8 @@ now() { date +%s.%N; }
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } | tee "$OUT/summary.txt"
 
-echo "== tests (CUDA cases and the end-to-end suite)"
-RS_BINARY=$BIN RS_SOURCE_DIR=$ROOT timeout 120 "$TESTS" --gtest_brief=1 --gtest_filter='Cuda.*:Generate.*:Philox.*:Distributions.*' \
+echo "== tests (CUDA cases, the end-to-end suite, scenarios and campaigns on the default backend)"
+RS_BINARY=$BIN RS_SOURCE_DIR=$ROOT timeout 120 "$TESTS" --gtest_brief=1 --gtest_filter='Cuda.*:Generate.*:Scenario.*:Campaigns.*:Philox.*:Distributions.*' \
   >"$OUT/tests.log" 2>&1
 tests_rc=$?
 grep -E "^\[  (PASSED|FAILED|SKIPPED)|FAILED|Failure|rows identical" "$OUT/tests.log" | head -40
@@ -46,7 +46,7 @@ for b in cuda cpu; do
   echo "$b: exit $rc, ${secs[$b]} s, $(python3 -c "import json;m=json.load(open('$WORK/$b/manifest.json'));print(m['totals'], m['timings_s'])" 2>/dev/null)" | tee -a "$OUT/summary.txt"
   cp "$WORK/$b/manifest.json" "$OUT/manifest-$b.json" 2>/dev/null
 done
-for f in transaction_data.csv truth/households.csv product.csv; do
+for f in transaction_data.csv truth/households.csv product.csv coupon_redempt.csv campaign_table.csv truth/outcomes.csv; do
   if cmp -s "$WORK/cpu/$f" "$WORK/cuda/$f"; then
     echo "CPU == GPU: $f identical ($(wc -l <"$WORK/cpu/$f") lines)" | tee -a "$OUT/summary.txt"
   else
