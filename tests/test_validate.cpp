@@ -3,6 +3,8 @@
 // metrics on a small generated dataset, the files validate writes, and exit 2 on bad input.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -27,6 +29,21 @@ const std::string kSmall = rs_test::source_path("configs/small.yaml");
 
 /// configs/small.yaml generated once through the binary.
 const fs::path& small_dataset() { return rs_test::small_generated(); }
+
+TEST(Validate, CouponLineShareCountsTheCouponColumn) {
+  // configs/small.yaml runs campaigns: the share is the file's lines with COUPON_DISC != 0.
+  size_t lines = 0, with = 0;
+  std::istringstream in(read_file(small_dataset() / "transaction_data.csv"));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    ++lines;
+    const size_t comma = line.rfind(',');
+    with += line.substr(line.rfind(',', comma - 1) + 1, comma - line.rfind(',', comma - 1) - 1) != "0.00";
+  }
+  ASSERT_GT(with, 20u);
+  EXPECT_DOUBLE_EQ(coupon_line_share(load_dataset(small_dataset().string())), double(with) / lines);
+}
 
 const Dataset& small() {
   static const Dataset d = load_dataset(small_dataset().string());
@@ -197,6 +214,7 @@ TEST(Dataset, RealCompleteJourney2Sample) {
   EXPECT_GT(d.n_categories(), 250);
   EXPECT_NEAR(discount_share(d), 0.15, 0.02);
   EXPECT_NEAR(discounted_line_share(d), 0.50, 0.03);
+  EXPECT_NEAR(coupon_line_share(d), 0.013, 0.002) << "1.5% of all lines, 1.3% of merchandise lines";
   // promotions.csv read as code counts: the README's mix.
   ASSERT_TRUE(d.has_causal);
   u64 rows = 0;

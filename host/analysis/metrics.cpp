@@ -654,6 +654,13 @@ double discounted_line_share(const Dataset& d) {
   return d.lines() ? n / d.lines() : kNaN;
 }
 
+double coupon_line_share(const Dataset& d) {
+  if (d.coupon_cents.size() != d.lines() || d.lines() == 0) return kNaN;
+  double n = 0;
+  for (size_t i = 0; i < d.lines(); ++i) n += d.coupon_cents[i] > 0;
+  return n / d.lines();
+}
+
 // ---- distributions compared with real data -------------------------------------------------------------
 
 LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {

@@ -177,6 +177,8 @@ Baskets baskets(const Dataset& d);
 double discount_share(const Dataset& d);
 /// Share of lines with a discount.
 double discounted_line_share(const Dataset& d);
+/// Share of lines with a manufacturer coupon (COUPON_DISC); NaN without the column.
+double coupon_line_share(const Dataset& d);
 
 // ---- distributions compared with real data ---------------------------------------------------------
 

@@ -338,6 +338,16 @@ void measure_lines(const Dataset& d, const Dataset* real, Builder& b) {
   } else {
     b.add("market", "discounted_line_share", "share of lines with a discount", dl, pct(dl), "real +- 10 pp", "n/a", "no real data");
   }
+  // Coupons: targeted campaigns should put about the real share of lines on a coupon.
+  {
+    const double cl = coupon_line_share(d);
+    const double rc = real ? coupon_line_share(*real) : std::nan("");
+    const bool both = !std::isnan(cl) && !std::isnan(rc);
+    json& m = b.add("market", "coupon_line_share", "share of lines with a coupon (COUPON_DISC)", cl,
+                    std::isnan(cl) ? std::string("n/a") : pct(cl), "real +- 1 pp", both ? pass_fail(std::fabs(cl - rc) <= 0.01) : "n/a",
+                    both ? "per line: comparable with a line sample" : "needs the coupon columns and real data");
+    if (both) with_real(m, rc, pct(rc));
+  }
   // Stockpiling seen in the lines.
   const double qr = deep_quantity_ratio_observed(d);
   json& m2 = b.add("stockpiling", "deep_quantity_ratio_lines", "quantity per line at line depth >= 30% / undiscounted lines", qr,
