@@ -40,11 +40,15 @@ void format_transactions(std::string& out, const HouseholdBlock& block, const st
         std::snprintf(hhmm, sizeof hhmm, ",%02d%02d,", r.minute / 60, r.minute % 60);
         out += hhmm;
         out += fmt::format_int(week).c_str();
-        out += ',';
-        append_cents(out, -static_cast<i64>(r.coupon_cents));
-        out += ',';
-        append_cents(out, -static_cast<i64>(r.match_cents));
-        out += '\n';
+        if (r.coupon_cents == 0 && r.match_cents == 0) {  // nearly every line: no coupon
+          out += ",0.00,0.00\n";
+        } else {
+          out += ',';
+          append_cents(out, -static_cast<i64>(r.coupon_cents));
+          out += ',';
+          append_cents(out, -static_cast<i64>(r.match_cents));
+          out += '\n';
+        }
         ++rows;
       }
     }
