@@ -2,6 +2,7 @@
 // scenario file's limits, and the targeted coupon campaigns of configs/small.yaml.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -345,4 +346,50 @@ TEST(Campaigns, CouponsChangeOnlyTargetedHouseholdsAndRaiseTheirCouponPurchases)
   for (double x : diff) var += (x - mean) * (x - mean);
   const double se = std::sqrt(var / (diff.size() - 1) / diff.size());
   EXPECT_GT(mean, 4 * se) << "mean extra units " << mean << " (se " << se << ")";
+}
+
+TEST(Scenario, ShardedAndResumedSetsGiveTheWholeSetsBytes) {
+  // A scenario set in two shards (parts in the shared scenario folders, effects in parts), and a
+  // set killed after its first block of households and resumed, both equal the plain set.
+  const fs::path root = rs_test::temp_dir("scen_shard");
+  rs_test::write_file(root / "a.yaml", "name: a\n");
+  rs_test::write_file(root / "b.yaml", "name: b\npromotions: {share_min: 0.2, share_max: 0.3}\n");
+  const std::string set = " --config " + kSmall + " --scenario " + (root / "a.yaml").string() + " --scenario " +
+                          (root / "b.yaml").string();
+  ASSERT_EQ(run_binary("generate --quiet" + set + " --out " + (root / "whole").string()).code, 0);
+  for (int i = 0; i < 2; ++i) {
+    const auto r = run_binary("generate --quiet" + set + " --shard " + std::to_string(i) + "/2 --out " + (root / "sh").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  auto joined = [&](const fs::path& dir) {
+    std::string all;
+    for (int i = 0; i < 2; ++i) {
+      const std::string text = read_file(dir / ("part-" + std::to_string(i) + "-of-2.csv"));
+      all += i == 0 ? text : text.substr(text.find('\n') + 1);
+    }
+    return all;
+  };
+  for (const char* s : {"a", "b"}) {
+    EXPECT_EQ(joined(root / "sh" / s / "transaction_data"), read_file(root / "whole" / s / "transaction_data.csv")) << s;
+    EXPECT_EQ(joined(root / "sh" / s / "truth/outcomes"), read_file(root / "whole" / s / "truth/outcomes.csv")) << s;
+  }
+  // Effects parts hold each shard's households for every scenario: the same rows, shard-major.
+  auto sorted_rows = [](const std::string& text) {
+    std::vector<std::string> rows;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) rows.push_back(line);
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  EXPECT_EQ(sorted_rows(joined(root / "sh/truth/effects")), sorted_rows(read_file(root / "whole/truth/effects.csv")));
+  EXPECT_EQ(nlohmann::json::parse(read_file(root / "sh/manifest.json"))["scenarios"].size(), 2u);
+  // Killed after the first block of the first scenario, then resumed.
+  const auto killed = run_binary("generate --quiet" + set + " --out " + (root / "res").string(), "RETAILSYNTH_TEST_KILL_AFTER_BLOCK=1");
+  EXPECT_NE(killed.code, 0);
+  EXPECT_FALSE(fs::exists(root / "res"));
+  ASSERT_EQ(run_binary("generate --quiet --resume" + set + " --out " + (root / "res").string()).code, 0);
+  for (const char* f : {"a/transaction_data.csv", "b/transaction_data.csv", "b/coupon_redempt.csv", "truth/effects.csv"})
+    EXPECT_EQ(read_file(root / "res" / f), read_file(root / "whole" / f)) << f;
 }
