@@ -740,6 +740,7 @@ void bind(V& v, Config& c) {
   v.boolean("seasonality.traffic", c.seasonality.traffic);
   v.choice("output.compress", c.output.compress, {"none", "zstd"});
   v.intv("output.block_households", c.output.block_households, 0, 4000000000LL);
+  v.intv("output.market_cache_mb", c.output.market_cache_mb, 0, 1 << 30);
   (void)inf;
 }
 

@@ -208,6 +208,7 @@ struct Config {
   struct Output {
     std::string compress = "none";  // none | zstd
     i64 block_households = 0;       // households simulated per block (0 = automatic)
+    i64 market_cache_mb = 1024;     // keep every week's market for later blocks when it fits (0: rebuild)
   } output;
 
   /// A policy scenario applied on top (--scenario FILE): its name and description.

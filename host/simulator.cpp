@@ -503,6 +503,14 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
       sum.feature_displays.shrink_to_fit();
     }
   };
+  // The market of every week is the same for every block.  With more than one block to go it is
+  // built once and kept when it fits output.market_cache_mb (about 27 bytes per product-store-week),
+  // else rebuilt per block (memory bounded whatever the world).
+  const double week_bytes = static_cast<double>(S) * cat.n_products() * 27.0 + static_cast<double>(S) * (cat.n_categories() + 1) * 4.0;
+  const int blocks_to_go = n_blocks - (resuming ? ckpt["blocks_done"].get<int>() : 0);
+  const bool use_cache = blocks_to_go > 1 && week_bytes * W <= cfg.output.market_cache_mb * 1048576.0;
+  std::vector<WeekInputs> market_cache(use_cache ? W : 0);
+  bool cache_filled = false;
   int start_block = 0;
   if (resuming) {
     if (ckpt.value("block_size", i64{0}) != block_size)
@@ -513,9 +521,11 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
     store_week_trips = ckpt["store_week_trips"].get<std::vector<u64>>();
     cursor.reset();
     for (u32 w = 1; w <= W; ++w) {  // the market files are complete; rebuild their figures
-      cursor.next(week_in);
-      gather_market(week_in);
+      WeekInputs& wk = use_cache ? market_cache[w - 1] : week_in;
+      cursor.next(wk);
+      gather_market(wk);
     }
+    cache_filled = use_cache;
     progress.steps_done = static_cast<i64>(start_block) * W;
   }
   const char* kill_after = std::getenv("RETAILSYNTH_TEST_KILL_AFTER_BLOCK");  // fault injection for tests
@@ -527,18 +537,20 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
     u64 block_rows = 0;
     cursor.reset();
     for (u32 w = 1; w <= W; ++w) {
-      cursor.next(week_in);
+      WeekInputs& wk = use_cache ? market_cache[w - 1] : week_in;
+      if (!cache_filled) cursor.next(wk);
       if (b == 0) {  // market files once: they don't depend on the households
-        append_promotions(causal, promos, week_in, cat, stores);
-        gather_market(week_in);
+        append_promotions(causal, promos, wk, cat, stores);
+        gather_market(wk);
       }
-      backend->simulate_week(week_in, weeks[w - 1]);
+      backend->simulate_week(wk, weeks[w - 1]);
       order_by_trip(weeks[w - 1]);
       for (i32 s = 0; s < S; ++s) store_week_trips[static_cast<size_t>(s) * W + w - 1] += weeks[w - 1].store_trips[s];
       block_rows += weeks[w - 1].records.size();
       for (u8 t : weeks[w - 1].trips) trips += t;
       progress.step(b + 1, n_blocks, w, W, tx_rows + block_rows);
     }
+    cache_filled = use_cache;
     sim_s += since(t0);
     t0 = Clock::now();
     append_households(hh, block, stores);
@@ -641,6 +653,7 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
   m["files"] = files;
   const double total_s = since(t_start);
   m["timings_s"] = {{"setup", setup_s}, {"simulate", sim_s}, {"write", write_s}, {"total", total_s}};
+  m["blocks"] = {{"households_per_block", block_size}, {"count", n_blocks}, {"market_cached", use_cache}};
   {
     OutputFile mf(dir, name_of("manifest.json"), false);
     mf.write(m.dump(2) + "\n");

@@ -159,10 +159,17 @@ TEST(Generate, VectorisedCpuEqualsTheGpuScalarPath) {
 }
 
 TEST(Generate, BlockSizeDoesNotChangeOutput) {
-  // A household's data depends on nothing but its own index: any blocking gives the same bytes.
+  // A household's data depends on nothing but its own index: any blocking gives the same bytes,
+  // with the weeks' market kept for later blocks (the default here) or rebuilt per block.
   const fs::path& a = generated("");
   const fs::path& b = generated("--set output.block_households=37");
+  const fs::path& c = generated("--set output.block_households=37 --set output.market_cache_mb=0");
   for (const char* f : kDataFiles) EXPECT_EQ(read_file(a / f), read_file(b / f)) << f;
+  for (const char* f : kDataFiles) EXPECT_EQ(read_file(b / f), read_file(c / f)) << f;
+  const auto mb = nlohmann::json::parse(read_file(b / "manifest.json"))["blocks"];
+  EXPECT_EQ(mb["count"], 11);
+  EXPECT_TRUE(mb["market_cached"].get<bool>());
+  EXPECT_FALSE(nlohmann::json::parse(read_file(c / "manifest.json"))["blocks"]["market_cached"].get<bool>());
 }
 
 TEST(Generate, ShardsConcatenateToTheWholeRun) {
