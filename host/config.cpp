@@ -97,13 +97,7 @@ class Loader {
   void intv(const char* key, I& out, long long lo, long long hi) {
     const YAML::Node n = find(key);
     if (!n) return;
-    const std::string s = scalar(n, key, "an integer");
-    errno = 0;
-    char* end = nullptr;
-    const long long v = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || *end != '\0' || errno == ERANGE) fail(n, key, "expected an integer, got '" + s + "'");
-    if (v < lo || v > hi) fail(n, key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + s);
-    out = static_cast<I>(v);
+    out = static_cast<I>(integer(n, key, lo, hi));
   }
   void real(const char* key, double& out, double lo, double hi) {
     const YAML::Node n = find(key);
@@ -165,6 +159,15 @@ class Loader {
       const YAML::Node e = n[i];
       if (!e.IsMap()) fail(e, item, item_hint);
       f(item, e);
+    }
+  }
+  /// Calls f(sub_key, dotted_key, key_node, value_node) for each entry of the map `n` at `key`.
+  template <class F>
+  void each_key(const YAML::Node& n, const std::string& key, const std::string& hint, F&& f) {
+    if (!n.IsMap()) fail(n, key, hint);
+    for (const auto& kv : n) {
+      const std::string sub = kv.first.as<std::string>();
+      f(sub, key + "." + sub, kv.first, kv.second);
     }
   }
   /// A list of {a: PARAM, b: PARAM, rho: R} pairs of household parameters.
@@ -303,73 +306,64 @@ class Loader {
           c.end_week = static_cast<i32>(integer(kv.second, full, 1, rng::kMaxWeeks));
           seen_end = true;
         } else if (sub == "target") {
-          if (!kv.second.IsMap()) fail(kv.second, full, "expected {share, param, min, max, min_weekly_spend}");
-          for (const auto& t : kv.second) {
-            const std::string tk = t.first.as<std::string>();
-            const std::string tf = full + "." + tk;
+          each_key(kv.second, full, "expected {share, param, min, max, min_weekly_spend}", [&](const std::string& tk, const std::string& tf, const YAML::Node& k, const YAML::Node& val) {
             if (tk == "share") {
-              c.target_share = parse_real(t.second, tf);
-              if (!(c.target_share >= 0 && c.target_share <= 1)) fail(t.second, tf, "must be in [0, 1]");
+              c.target_share = parse_real(val, tf);
+              if (!(c.target_share >= 0 && c.target_share <= 1)) fail(val, tf, "must be in [0, 1]");
             } else if (tk == "param") {
-              c.target_param = scalar(t.second, tf, "a household parameter name");
+              c.target_param = scalar(val, tf, "a household parameter name");
               bool known = false;
               for (const char* name : kHouseholdParamNames) known = known || c.target_param == name;
-              if (!known) fail(t.second, tf, "unknown household parameter '" + c.target_param + "'");
+              if (!known) fail(val, tf, "unknown household parameter '" + c.target_param + "'");
             } else if (tk == "min") {
-              c.param_min = parse_real(t.second, tf);
+              c.param_min = parse_real(val, tf);
             } else if (tk == "max") {
-              c.param_max = parse_real(t.second, tf);
+              c.param_max = parse_real(val, tf);
             } else if (tk == "min_weekly_spend") {
-              c.min_weekly_spend = parse_real(t.second, tf);
-              if (!(c.min_weekly_spend >= 0 && c.min_weekly_spend <= 1e5)) fail(t.second, tf, "must be in [0, 100000]");
+              c.min_weekly_spend = parse_real(val, tf);
+              if (!(c.min_weekly_spend >= 0 && c.min_weekly_spend <= 1e5)) fail(val, tf, "must be in [0, 100000]");
             } else {
-              fail(t.first, tf, "unknown key (expected share, param, min, max, min_weekly_spend)");
+              fail(k, tf, "unknown key (expected share, param, min, max, min_weekly_spend)");
             }
-          }
+          });
           if (c.param_min > c.param_max) fail(kv.second, full + ".min", "must be <= max");
           if (c.target_param.empty() && (c.param_min > -1e30 || c.param_max < 1e30))
             fail(kv.second, full + ".param", "min/max need a param");
         } else if (sub == "products") {
-          if (!kv.second.IsMap()) fail(kv.second, full, "expected {count, categories, departments} or {ids}");
-          for (const auto& t : kv.second) {
-            const std::string tk = t.first.as<std::string>();
-            const std::string tf = full + "." + tk;
+          each_key(kv.second, full, "expected {count, categories, departments} or {ids}", [&](const std::string& tk, const std::string& tf, const YAML::Node& k, const YAML::Node& val) {
             if (tk == "count") {
-              c.count = static_cast<i32>(integer(t.second, tf, 1, 10000));
+              c.count = static_cast<i32>(integer(val, tf, 1, 10000));
             } else if (tk == "categories" || tk == "departments") {
-              if (!t.second.IsSequence()) fail(t.second, tf, "expected a list of names");
+              if (!val.IsSequence()) fail(val, tf, "expected a list of names");
               auto& list = tk == "categories" ? c.categories : c.departments;
-              for (size_t d = 0; d < t.second.size(); ++d)
-                list.push_back(scalar(t.second[d], tf + "[" + std::to_string(d) + "]", "a name"));
+              for (size_t d = 0; d < val.size(); ++d)
+                list.push_back(scalar(val[d], tf + "[" + std::to_string(d) + "]", "a name"));
             } else if (tk == "ids") {
-              if (!t.second.IsSequence() || t.second.size() == 0) fail(t.second, tf, "expected a non-empty list of PRODUCT_IDs");
-              for (size_t d = 0; d < t.second.size(); ++d)
-                c.product_ids.push_back(integer(t.second[d], tf + "[" + std::to_string(d) + "]", 0, std::numeric_limits<i64>::max()));
+              if (!val.IsSequence() || val.size() == 0) fail(val, tf, "expected a non-empty list of PRODUCT_IDs");
+              for (size_t d = 0; d < val.size(); ++d)
+                c.product_ids.push_back(integer(val[d], tf + "[" + std::to_string(d) + "]", 0, std::numeric_limits<i64>::max()));
             } else {
-              fail(t.first, tf, "unknown key (expected count, categories, departments, ids)");
+              fail(k, tf, "unknown key (expected count, categories, departments, ids)");
             }
-          }
+          });
           if (!c.product_ids.empty() && (!c.categories.empty() || !c.departments.empty()))
             fail(kv.second, full + ".ids", "ids cannot be combined with categories or departments");
         } else if (sub == "coupon") {
-          if (!kv.second.IsMap()) fail(kv.second, full, "expected {value | depth, match}");
-          for (const auto& t : kv.second) {
-            const std::string tk = t.first.as<std::string>();
-            const std::string tf = full + "." + tk;
-            const double x = parse_real(t.second, tf);
+          each_key(kv.second, full, "expected {value | depth, match}", [&](const std::string& tk, const std::string& tf, const YAML::Node& k, const YAML::Node& val) {
+            const double x = parse_real(val, tf);
             if (tk == "value") {
-              if (!(x >= 0.05 && x <= 50)) fail(t.second, tf, "must be in [0.05, 50] dollars");
+              if (!(x >= 0.05 && x <= 50)) fail(val, tf, "must be in [0.05, 50] dollars");
               c.value = x;
             } else if (tk == "depth") {
-              if (!(x > 0 && x <= 0.5)) fail(t.second, tf, "must be in (0, 0.5]");
+              if (!(x > 0 && x <= 0.5)) fail(val, tf, "must be in (0, 0.5]");
               c.depth = x;
             } else if (tk == "match") {
-              if (!(x >= 0 && x <= 1)) fail(t.second, tf, "must be in [0, 1]");
+              if (!(x >= 0 && x <= 1)) fail(val, tf, "must be in [0, 1]");
               c.match = x;
             } else {
-              fail(t.first, tf, "unknown key (expected value, depth, match)");
+              fail(k, tf, "unknown key (expected value, depth, match)");
             }
-          }
+          });
           if ((c.value > 0) == (c.depth > 0)) fail(kv.second, full, "needs exactly one of value and depth");
           seen_coupon = true;
         } else {
@@ -798,17 +792,24 @@ void merge_scenario(YAML::Node dst, const YAML::Node& src, const std::string& pr
   }
 }
 
-/// Applies scenario file `file` to `root` (see load_config); returns the paths it set.
-std::vector<std::string> apply_scenario(YAML::Node root, const std::string& file, Config::Scenario& info) {
-  if (!std::filesystem::is_regular_file(file)) throw InputError(file + ": cannot read the scenario file");
-  YAML::Node sc;
+/// A YAML file that must hold a map of keys (an empty file is an empty map); `what` names it in
+/// messages ("config", "scenario").
+YAML::Node load_yaml_map(const std::string& file, const char* what) {
+  if (!std::filesystem::is_regular_file(file)) throw InputError(file + ": cannot read the " + what + " file");
+  YAML::Node n;
   try {
-    sc = YAML::LoadFile(file);
+    n = YAML::LoadFile(file);
   } catch (const YAML::Exception& e) {
     throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
-  if (sc.IsNull()) sc = YAML::Node(YAML::NodeType::Map);
-  if (!sc.IsMap()) throw InputError(file + ": a scenario must be a map of keys");
+  if (n.IsNull()) n = YAML::Node(YAML::NodeType::Map);
+  if (!n.IsMap()) throw InputError(file + ": the " + what + " must be a map of keys");
+  return n;
+}
+
+/// Applies scenario file `file` to `root` (see load_config); returns the paths it set.
+std::vector<std::string> apply_scenario(YAML::Node root, const std::string& file, Config::Scenario& info) {
+  const YAML::Node sc = load_yaml_map(file, "scenario");
   info.file = file;
   info.name = std::filesystem::path(file).stem().string();
   std::vector<std::string> paths;
@@ -852,14 +853,7 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
   Config cfg;
   YAML::Node root(YAML::NodeType::Map);
   if (!path.empty()) {
-    if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": cannot read the config file");
-    try {
-      root = YAML::LoadFile(path);
-    } catch (const YAML::Exception& e) {
-      throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
-    }
-    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-    if (!root.IsMap()) throw InputError(path + ": the config must be a map of keys");
+    root = load_yaml_map(path, "config");
     cfg.source = path;
     cfg.base_dir = std::filesystem::absolute(path).parent_path().string();
   } else {
