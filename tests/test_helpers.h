@@ -8,6 +8,9 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
+
+#include "io/csv.h"
 
 namespace rs_test {
 
@@ -56,6 +59,16 @@ inline RunResult run_binary(const std::string& args, const std::string& env = ""
   RunResult r{code, read_file(errf)};
   std::filesystem::remove_all(errf.parent_path());
   return r;
+}
+
+/// A CSV file's data rows (header skipped), each split into fields.
+inline std::vector<std::vector<std::string>> rows_of(const std::filesystem::path& f) {
+  std::istringstream in(read_file(f));
+  std::string line;
+  std::vector<std::vector<std::string>> rows;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows.push_back(retailsynth::split_csv_line(line));
+  return rows;
 }
 
 inline std::string source_path(const std::string& rel) { return source_dir() + "/" + rel; }

@@ -32,14 +32,7 @@ const fs::path& generated(const std::string& extra) {
   return cache.emplace(extra, dir).first->second;
 }
 
-std::vector<std::vector<std::string>> rows_of(const fs::path& f) {
-  std::istringstream in(read_file(f));
-  std::string line;
-  std::vector<std::vector<std::string>> rows;
-  std::getline(in, line);
-  while (std::getline(in, line)) rows.push_back(retailsynth::split_csv_line(line));
-  return rows;
-}
+using rs_test::rows_of;
 
 const char* kDataFiles[] = {"transaction_data.csv", "product.csv", "truth/households.csv", "truth/products.csv",
                             "truth/categories.csv", "truth/stores.csv", "campaign_desc.csv", "campaign_table.csv",

@@ -22,14 +22,7 @@ const std::string kSmall = rs_test::source_path("configs/small.yaml");
 
 using Rows = std::vector<std::vector<std::string>>;
 
-Rows rows_of(const fs::path& f) {
-  std::istringstream in(read_file(f));
-  std::string line;
-  Rows rows;
-  std::getline(in, line);
-  while (std::getline(in, line)) rows.push_back(retailsynth::split_csv_line(line));
-  return rows;
-}
+using rs_test::rows_of;
 
 /// Writes each (name, yaml) scenario file and runs them as one set on the small config.
 fs::path run_set(const std::vector<std::pair<std::string, std::string>>& scenarios, const std::string& extra = "") {

@@ -91,6 +91,15 @@ std::string y_axis(const Axis& y, const std::vector<double>& ticks) {
 }
 
 /// Legend at the top right, or the bottom right (CDFs climb to the top right).
+/// The target band of a chart (spec "hband": [lo, hi] on the y axis), a light green strip.
+std::string hband(const json& spec, const Axis& y) {
+  if (!spec.contains("hband")) return {};
+  const auto b = vec(spec["hband"]);
+  if (b.size() != 2) return {};
+  return fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n", kLeft,
+                     y.map(b[1]), kW - kRight - kLeft, y.map(b[0]) - y.map(b[1]));
+}
+
 std::string legend(const std::vector<std::pair<std::string, bool>>& names, bool bottom = false) {
   std::string s;
   double y = bottom ? kH - kBottom - 10 - 15.0 * (names.size() - 1) : kTop + 6;
@@ -153,12 +162,7 @@ std::string render_xy(const json& spec) {
       s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n",
                        X.map(b[0]), kTop, X.map(b[1]) - X.map(b[0]), kH - kBottom - kTop);
   }
-  if (spec.contains("hband")) {
-    const auto b = vec(spec["hband"]);
-    if (b.size() == 2)
-      s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n", kLeft,
-                       Y.map(b[1]), kW - kRight - kLeft, Y.map(b[0]) - Y.map(b[1]));
-  }
+  s += hband(spec, Y);
   s += y_axis(Y, nice_ticks(ylo, yhi));
   // x ticks.
   std::vector<double> xt;
@@ -262,12 +266,7 @@ std::string render_bars(const json& spec) {
   yhi += 0.08 * (yhi - ylo);
   if (ylo < 0) ylo -= 0.05 * (yhi - ylo);
   const Axis Y{ylo, yhi, false, kH - kBottom, kTop};
-  if (spec.contains("hband")) {
-    const auto b = vec(spec["hband"]);
-    if (b.size() == 2)
-      s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"#2a9d3a\" fill-opacity=\"0.10\"/>\n", kLeft,
-                       Y.map(b[1]), kW - kRight - kLeft, Y.map(b[0]) - Y.map(b[1]));
-  }
+  s += hband(spec, Y);
   s += y_axis(Y, nice_ticks(ylo, yhi));
   const size_t n = labels.size(), k = spec["series"].size();
   const double slot = (kW - kRight - kLeft) / static_cast<double>(n), bw = slot * 0.75 / std::max<size_t>(1, k);
