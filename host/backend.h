@@ -25,6 +25,7 @@ struct WeekRecords {
   std::vector<u32> offsets;  // n + 1
   std::vector<u8> trips;     // trips per household
   std::vector<u32> store_trips;  // trips per store
+  u64 evaluated_pairs = 0;       // household-product utilities evaluated (the exact skip leaves out the rest)
 };
 
 /// Everything fixed for a run, as host views; a backend copies what it needs.

@@ -688,6 +688,7 @@ void bind(V& v, Config& c) {
   v.intv("choice.max_trips_per_week", c.choice.max_trips_per_week, 1, rng::kMaxTrips);
   v.real("choice.inventory_weight", c.choice.inventory_weight, 0, 20);
   v.real("choice.inventory_decay", c.choice.inventory_decay, 0, 1);
+  v.boolean("choice.exact_skip", c.choice.exact_skip);
   v.missions("choice.missions", c.choice.missions);
   v.intv("calendar.start_week_of_year", c.calendar.start_week_of_year, 1, 52);
   v.intlist("calendar.event_weeks", c.calendar.event_weeks, 1, 52);

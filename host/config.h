@@ -102,6 +102,9 @@ struct Config {
     i32 max_trips_per_week = 12;
     double inventory_weight = 0.6;  // omega
     double inventory_decay = 0.5;   // share of home inventory consumed per week
+    // Skip the category evaluations whose incidence bound cannot reach the household's u_buy
+    // (the same output bit for bit; false evaluates every category on every trip).
+    bool exact_skip = true;
     std::vector<Mission> missions = {
         {"stock_up", 0.15, 1.5, 0.0, 0.0, {}},
         {"fill_in", 0.40, -2.2, 0.10, 1.5, {"GROCERY", "PRODUCE"}},

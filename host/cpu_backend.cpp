@@ -47,12 +47,61 @@ RS_SIMD_CLONES float lane_sum_pass(const float* __restrict e, int n) {
   return math::combine_lanes(acc);
 }
 
+/// The exact skip for one trip over all K categories, vectorised over categories: each category's
+/// u_buy (the first Philox word of its basket slot, as ScalarScreen draws it) and cannot_buy, the
+/// same float operations as the scalar path in the same order.
+RS_SIMD_CLONES void screen_trip(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, u64 seed, u64 hh,
+                                int trip, i32 s, int mission, const float* __restrict inventory0,
+                                const u8* __restrict had_last, float* __restrict u_buy, u8* __restrict skip) {
+  const i32 K = v.cat.n_categories;
+  const u32 k0 = static_cast<u32>(seed), k1 = static_cast<u32>(seed >> 32);
+  const u32 sub_lo = static_cast<u32>(hh), sub_hi = static_cast<u32>(hh >> 32);
+  const float basket_scale = hk.basket_scale, loyal_extra = hk.loyal_extra;  // hoisted: plain values vectorise
+  for (i32 k = 0; k < K; ++k) {
+    const u64 block = basket_offset(v.week.week, trip, k) >> 2;  // word 0 of the block
+    const rng::u32x4 r = rng::philox4x32_10(rng::u32x4{static_cast<u32>(block), static_cast<u32>(block >> 32), sub_lo, sub_hi}, k0, k1);
+    const float u = math::uniform01_of(r.x);
+    u_buy[k] = u;
+    const bool loyal = (trip > 0) | (had_last[k] != 0);
+    skip[k] = static_cast<u8>(cannot_buy(v, category_bound_state(v, c, s, k), k, basket_scale, mission,
+                                              inventory0[k], loyal ? loyal_extra : 0.0f, u));
+  }
+}
+
 /// Utilities of a category's products in a buffer: a dense vectorised pass, then the sparse
 /// promotion terms and the loyalty bonus, then max and lane sums.
 struct BufferEval {
   std::vector<float> buf, ex;
   float max = 0.0f, sum = 0.0f;
   const WeekInputs* week = nullptr;
+  u64 seed = 0;
+
+  /// The skip of every trip and category of the household's week, by screen_trip.
+  void begin_week(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, i32 h, u64 hh, int n_trips,
+                  const i32* store, const u8* mission, const rng::HostRng&) {
+    const i32 K = v.cat.n_categories;
+    const float keep = 1.0f - v.choice.inventory_decay;
+    inventory0_.resize(K);
+    had_last_.resize(K);
+    u_buy_.resize(static_cast<size_t>(K) * (n_trips > 0 ? n_trips : 1));
+    skip_.resize(u_buy_.size());
+    for (i32 k = 0; k < K; ++k) {  // the start-of-week state, as simulate_household_week reads it
+      const i64 sk = v.state.at(k, h);
+      inventory0_[k] = v.state.inventory_in[sk] * keep;
+      const i32 last = v.state.last_in[sk];
+      had_last_[k] = last >= v.cat.cat_begin[k] && last < v.cat.cat_begin[k + 1];
+    }
+    for (int t = 0; t < n_trips; ++t)
+      screen_trip(v, c, hk, seed, hh, t, store[t], mission[t], inventory0_.data(), had_last_.data(),
+                  u_buy_.data() + static_cast<size_t>(t) * K, skip_.data() + static_cast<size_t>(t) * K);
+  }
+  bool skip_category(const SimView& v, const HouseholdCoefs&, const SkipHousehold&, i32, i32 k, int trip, int, float, bool,
+                 u64, const rng::HostRng&, float& u_buy) const {
+    const size_t at = static_cast<size_t>(trip) * v.cat.n_categories + k;
+    u_buy = u_buy_[at];
+    return skip_[at] != 0;
+  }
+
   void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x) {
     const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
     const int n = end - begin;
@@ -79,17 +128,22 @@ struct BufferEval {
     sum = lane_sum_pass(ex.data(), n);
     begin_ = begin;
   }
-  float utility(const SimView&, const HouseholdCoefs&, i32, i32 j, const CategoryExtras&) const { return buf[j - begin_]; }
+  /// exp(u_j - max) of the last evaluation: exp_pass computed it with the same function.
+  float weight(const SimView&, const HouseholdCoefs&, i32, i32 j, const CategoryExtras&) const { return ex[j - begin_]; }
 
  private:
   i32 begin_ = 0;
+  std::vector<float> inventory0_, u_buy_;
+  std::vector<u8> had_last_, skip_;
 };
 
 struct VectorSink {
   std::vector<Record>* out;
   u32* store_trips;
+  u64 pairs = 0;
   void emit(const Record& r) { out->push_back(r); }
   void trip(i32 store) { ++store_trips[store]; }
+  void evaluated(i32 n) { pairs += static_cast<u64>(n); }
 };
 
 class CpuBackend final : public Backend {
@@ -126,7 +180,7 @@ class CpuBackend final : public Backend {
     // The state is updated in place: each household-category element is read before it is written.
     const HouseholdStateView state{inventory_.data(), inventory_.data(), last_.data(),      last_.data(),
                                    spend_.data(),     spend_.data(),     targeted_.data(),  targeted_.data(),
-                                   activated_.data(), activated_.data()};
+                                   activated_.data(), activated_.data(), 1, setup_.catalog.n_categories};
     const SimView v{setup_.catalog, week.view(), block_, state, setup_.missions, setup_.choice, setup_.campaigns};
     const rng::HostRng rng{setup_.seed};
     // Fixed chunks of households, each filled by one thread and joined in order: the result
@@ -136,12 +190,14 @@ class CpuBackend final : public Backend {
     const i32 S = week.n_stores;
     chunks_.resize(n_chunks);
     chunk_trips_.assign(static_cast<size_t>(n_chunks) * S, 0);
+    chunk_evaluated_.assign(n_chunks, 0);
     out.offsets.assign(n + 1, 0);
     out.trips.assign(n, 0);
 #pragma omp parallel for schedule(dynamic, 1)
     for (i32 c = 0; c < n_chunks; ++c) {
       thread_local BufferEval eval;
       eval.week = &week;
+      eval.seed = setup_.seed;
       RecomputeEval reference_eval;
       std::vector<Record>& local = chunks_[c];
       local.clear();
@@ -152,7 +208,10 @@ class CpuBackend final : public Backend {
                                                   : simulate_household_week(v, h, rng, sink, eval));
         out.offsets[h + 1] = static_cast<u32>(local.size() - before);
       }
+      chunk_evaluated_[c] = sink.pairs;
     }
+    out.evaluated_pairs = 0;
+    for (u64 p : chunk_evaluated_) out.evaluated_pairs += p;
     for (i32 h = 0; h < n; ++h) out.offsets[h + 1] += out.offsets[h];
     out.store_trips.assign(S, 0);
     for (i32 c = 0; c < n_chunks; ++c)
@@ -168,6 +227,7 @@ class CpuBackend final : public Backend {
   HouseholdView block_{};
   std::vector<std::vector<Record>> chunks_;
   std::vector<u32> chunk_trips_;
+  std::vector<u64> chunk_evaluated_;  // household-product pairs evaluated, per chunk
   std::vector<float> inventory_, spend_;
   std::vector<i32> last_;
   std::vector<u64> targeted_, activated_;

@@ -1,7 +1,9 @@
 #include "market.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "engine/heterogeneity.h"
 #include "engine/utility_terms.h"
 #include "retailsynth/math/fastmath.h"
 
@@ -84,7 +86,65 @@ void Market::build_week(u32 week, WeekInputs& out) const {
   }
 }
 
-MarketCursor::MarketCursor(const Config& cfg, const Market& market) : market_(market) {
+namespace {
+
+GroupExtrema empty_group() {
+  constexpr float inf = math::kInf;
+  return GroupExtrema{-inf, inf, -inf, inf, -inf, inf, -inf, inf, -inf, inf, -inf, inf, -inf, 0.0f};
+}
+
+void widen(float& lo, float& hi, float x) {
+  lo = x < lo ? x : lo;
+  hi = x > hi ? x : hi;
+}
+
+/// Adds the product at market index `at` to its group, with the values the utility multiplies by
+/// the household's coefficients (computed in float as product_utility computes them); a
+/// non-finite input marks the group unbounded.
+void add_to_group(GroupExtrema& g, const WeekInputs& w, size_t at, float quality, const ChoiceParams& p) {
+  const u8 f = w.feature[at];
+  const float n_features = static_cast<float>((f & 1u) + ((f >> 1) & 1u));
+  const float promo = p.promo_depth_scale * w.depth[at];
+  const float display = p.display_effect[w.display[at]];
+  const float feature = p.feature_scale * n_features;
+  const float in[7] = {w.base_u[at], quality, w.log_price[at], w.ref_gain[at], promo, display, feature};
+  for (float x : in)
+    if (!std::isfinite(x)) g.n = -1.0f;
+  if (g.n < 0.0f) return;
+  g.base_u_max = in[0] > g.base_u_max ? in[0] : g.base_u_max;
+  widen(g.quality_min, g.quality_max, in[1]);
+  widen(g.log_price_min, g.log_price_max, in[2]);
+  widen(g.ref_gain_min, g.ref_gain_max, in[3]);
+  widen(g.promo_min, g.promo_max, in[4]);
+  widen(g.display_min, g.display_max, in[5]);
+  widen(g.feature_min, g.feature_max, in[6]);
+  g.n += 1.0f;
+}
+
+}  // namespace
+
+void build_category_bounds(const CatalogView& cat, const ChoiceParams& p, WeekInputs& w) {
+  const i32 S = w.n_stores, K = cat.n_categories;
+  w.bounds.resize(static_cast<size_t>(S) * 2 * kBoundFields * K);
+#pragma omp parallel for schedule(static)
+  for (i32 s = 0; s < S; ++s) {
+    const size_t row = static_cast<size_t>(s) * static_cast<size_t>(w.n_products);
+    for (i32 k = 0; k < K; ++k) {
+      GroupExtrema g[2] = {empty_group(), empty_group()};
+      for (i32 j = cat.cat_begin[k]; j < cat.cat_begin[k + 1]; ++j) {
+        const size_t at = row + static_cast<size_t>(j);
+        add_to_group(g[w.depth[at] > 0.0f ? 1 : 0], w, at, cat.quality[j], p);
+      }
+      for (int gi = 0; gi < 2; ++gi) {
+        const float* f = &g[gi].base_u_max;
+        float* out = w.bounds.data() + (static_cast<size_t>(s) * 2 + gi) * kBoundFields * K + k;
+        for (int i = 0; i < kBoundFields; ++i) out[static_cast<size_t>(i) * K] = f[i];
+      }
+    }
+  }
+}
+
+MarketCursor::MarketCursor(const Config& cfg, const Market& market) : market_(market), choice_(make_choice_params(cfg)) {
   const int L = cfg.utility.reference_weeks;
   double total = 0;
   for (int age = 1; age <= L; ++age) {
@@ -105,13 +165,27 @@ void MarketCursor::next(WeekInputs& out) {
     for (auto& h : history_) h = out.base_cents;
     head_ = 0;
   }
+  // R = sum over ages (1..L, in that order) of weight * shelf price.  In blocks of products, age
+  // by age, so the inner loop runs over contiguous prices (vectorised) while each R still adds
+  // its terms in age order: the same doubles as a product-by-product loop.
   const size_t SP = out.shelf_cents.size();
+  constexpr size_t kBlock = 2048;
+  const i64 n_blocks = static_cast<i64>((SP + kBlock - 1) / kBlock);
 #pragma omp parallel for schedule(static)
-  for (size_t at = 0; at < SP; ++at) {
-    double r = 0;
-    for (size_t age = 0; age < L; ++age) r += weights_[age] * history_[(head_ + age) % L][at];
-    out.ref_gain[at] = static_cast<float>((r - out.shelf_cents[at]) / r);
+  for (i64 b = 0; b < n_blocks; ++b) {
+    const size_t lo = static_cast<size_t>(b) * kBlock, n = std::min(kBlock, SP - lo);
+    double r[kBlock];
+    for (size_t i = 0; i < n; ++i) r[i] = 0.0;
+    for (size_t age = 0; age < L; ++age) {
+      const double w = weights_[age];
+      const u32* h = history_[(head_ + age) % L].data() + lo;
+      for (size_t i = 0; i < n; ++i) r[i] += w * h[i];
+    }
+    const u32* shelf = out.shelf_cents.data() + lo;
+    float* gain = out.ref_gain.data() + lo;
+    for (size_t i = 0; i < n; ++i) gain[i] = static_cast<float>((r[i] - shelf[i]) / r[i]);
   }
+  build_category_bounds(market_.catalog().view(), choice_, out);
   // This week's prices become age 1 for the next week.
   head_ = (head_ + L - 1) % L;
   history_[head_] = out.shelf_cents;

@@ -33,11 +33,14 @@ struct WeekInputs {
   std::vector<i32> coupon_begin, coupon_product;
   std::vector<u8> coupon_campaign;
   std::vector<u16> coupon_cents, coupon_match;
+  // Extrema of the utility inputs per store, group and category (views.h: BoundField), for the
+  // exact skip.
+  std::vector<float> bounds;
   WeekView view() const {
     return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
                     ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),
                     feature.data(), marketing.data(), cat_season.data(), traffic_season, coupon_begin.data(),
-                    coupon_product.data(), coupon_campaign.data(), coupon_cents.data(), coupon_match.data()};
+                    coupon_product.data(), coupon_campaign.data(), coupon_cents.data(), coupon_match.data(), bounds.data()};
   }
 };
 
@@ -49,6 +52,7 @@ class Market {
   void build_week(u32 week, WeekInputs& out) const;
 
   const Calendar& calendar() const { return calendar_; }
+  const Catalog& catalog() const { return cat_; }
   const PricingEngine& pricing() const { return pricing_; }
   const PromotionEngine& promotions() const { return promotions_; }
   const Seasonality& seasonality() const { return seasonality_; }
@@ -65,6 +69,10 @@ class Market {
   Campaigns campaigns_;
 };
 
+/// The extrema of every store-category's utility inputs in `w` (after its reference prices), group 0
+/// the products off promotion, group 1 the promoted ones, into w.bounds (views.h: BoundField).
+void build_category_bounds(const CatalogView& cat, const ChoiceParams& choice, WeekInputs& w);
+
 /// Walks the weeks in order and adds the reference prices: R[s,j,t] is the EWMA of the shelf
 /// prices of the last `reference_weeks` weeks with weight exp(-reference_decay * age); weeks
 /// before the start count at week 1's base price.  Restart with reset() for another block.
@@ -78,6 +86,7 @@ class MarketCursor {
 
  private:
   const Market& market_;
+  ChoiceParams choice_;
   std::vector<double> weights_;               // by age 1..L, normalised
   std::vector<std::vector<u32>> history_;     // ring of the last L weeks' shelf prices
   size_t head_ = 0;                           // slot of age 1

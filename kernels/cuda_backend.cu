@@ -65,6 +65,8 @@ struct SlotSink {
   u32 cap;
   u32 count;
   u32* store_trips;
+  u64 pairs;
+  __device__ RS_FORCEINLINE void evaluated(i32 n) { pairs += static_cast<u64>(n); }
   __device__ RS_FORCEINLINE void emit(const Record& r) {
     if (count < cap) base[count] = r;
     ++count;
@@ -84,13 +86,15 @@ __global__ void sample_households_kernel(HouseholdSpecView spec, CurandRng rng, 
   sample_household(spec, first + h, rng, params + h, n, home + h);
 }
 
-__global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u32* counts, u8* trips, u32* store_trips) {
+__global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u32* counts, u8* trips, u32* store_trips,
+                            u64* evaluated) {
   const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
   if (h >= v.hh.n) return;
-  SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0, store_trips};
+  SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0, store_trips, 0};
   RecomputeEval eval;
   trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink, eval));
   counts[h] = sink.count;
+  evaluated[h] = sink.pairs;
 }
 
 __global__ void gather_kernel(const Record* slots, u32 cap, const u32* offsets, i32 n, Record* out) {
@@ -190,6 +194,7 @@ class CudaBackend final : public Backend {
     cat_season_.assign(week.cat_season.begin(), week.cat_season.end());
     base_u_.assign(week.base_u.begin(), week.base_u.end());
     ref_gain_.assign(week.ref_gain.begin(), week.ref_gain.end());
+    bounds_.assign(week.bounds.begin(), week.bounds.end());
     coupon_begin_.assign(week.coupon_begin.begin(), week.coupon_begin.end());
     // Empty coupon lists still get one element, so every pointer is valid.
     const size_t n_coupons = week.coupon_product.size();
@@ -206,13 +211,15 @@ class CudaBackend final : public Backend {
     const WeekView wv{week.week,      week.n_stores,     week.n_products,   raw(log_price_),      raw(base_u_),
                       raw(ref_gain_), raw(shelf_),       raw(base_),        raw(depth_),          raw(display_),
                       raw(feature_),  raw(marketing_),   raw(cat_season_),  week.traffic_season,  raw(coupon_begin_),
-                      raw(coupon_product_), raw(coupon_campaign_), raw(coupon_cents_), raw(coupon_match_)};
+                      raw(coupon_product_), raw(coupon_campaign_), raw(coupon_cents_), raw(coupon_match_),
+                      raw(bounds_)};
     // State is double-buffered: a week run again after a slot overflow starts from the same state.
     const HouseholdStateView state{raw(inv_in_),      raw(inv_out_),      raw(last_in_),     raw(last_out_),
                                    raw(spend_in_),    raw(spend_out_),    raw(targeted_in_), raw(targeted_out_),
-                                   raw(activated_in_), raw(activated_out_)};
+                                   raw(activated_in_), raw(activated_out_), n, 1};
     const SimView v{cat_, wv, block_, state, missions_, setup_.choice, campaigns_};
     counts_.resize(n);
+    evaluated_.resize(n);
     trips_.resize(n);
     offsets_.resize(n + 1);
     for (;;) {
@@ -220,7 +227,7 @@ class CudaBackend final : public Backend {
       if (slots_.size() < need) slots_.resize(need);
       store_trips_.assign(week.n_stores, 0u);
       week_kernel<<<blocks_for(n), kThreads>>>(v, CurandRng{setup_.seed}, raw(slots_), cap_, raw(counts_), raw(trips_),
-                                               raw(store_trips_));
+                                               raw(store_trips_), raw(evaluated_));
       RS_CUDA_LAUNCH_CHECK();
       const u32 most = max_count(n);
       if (most <= cap_) break;
@@ -245,6 +252,7 @@ class CudaBackend final : public Backend {
     thrust::copy(trips_.begin(), trips_.end(), out.trips.begin());
     out.store_trips.resize(week.n_stores);
     thrust::copy(store_trips_.begin(), store_trips_.end(), out.store_trips.begin());
+    out.evaluated_pairs = evaluated_sum(n);
     inv_in_.swap(inv_out_);
     last_in_.swap(last_out_);
     spend_in_.swap(spend_out_);
@@ -253,6 +261,15 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  u64 evaluated_sum(i32 n) {
+    size_t tmp_bytes = 0;
+    sum_.resize(1);
+    RS_CUDA_CHECK(cub::DeviceReduce::Sum(nullptr, tmp_bytes, raw(evaluated_), raw(sum_), n));
+    if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
+    RS_CUDA_CHECK(cub::DeviceReduce::Sum(raw(temp_), tmp_bytes, raw(evaluated_), raw(sum_), n));
+    return sum_[0];
+  }
+
   u32 max_count(i32 n) {
     size_t tmp_bytes = 0;
     max_.resize(1);
@@ -271,9 +288,10 @@ class CudaBackend final : public Backend {
   u32 cap_ = 128;
   thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_, coupon_begin_, coupon_product_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
-      marketing_, base_u_, ref_gain_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
+      marketing_, base_u_, ref_gain_, bounds_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
-  thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_;
+  thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_, evaluated_, sum_;
+
   thrust::device_vector<u16> coupon_cents_, coupon_match_;
   thrust::device_vector<CampaignRule> rules_;
   thrust::device_vector<u8> trips_, temp_, display_, feature_, coupon_campaign_;

@@ -80,6 +80,7 @@ ChoiceParams make_choice_params(const Config& cfg) {
   choice.feature_scale = static_cast<float>(uc.feature_scale);
   choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
   choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
+  choice.exact_skip = cfg.choice.exact_skip ? 1 : 0;
   return choice;
 }
 

@@ -9,10 +9,13 @@
 
 namespace retailsynth::math {
 
+/// Uniform in [0, 1) from the top 24 bits of a word.
+RS_HD RS_FORCEINLINE float uniform01_of(u32 word) { return static_cast<float>(word >> 8) * (1.0f / 16777216.0f); }
+
 /// Uniform in [0, 1) with 24 random bits (1 word).
 template <class G>
 RS_HD RS_FORCEINLINE float uniform01(G& g) {
-  return static_cast<float>(g.next_u32() >> 8) * (1.0f / 16777216.0f);
+  return uniform01_of(g.next_u32());
 }
 
 /// Uniform in (0, 1), never 0 or 1 (1 word); safe under log.

@@ -63,25 +63,15 @@ RS_HD inline float rs_exp(float x) {
   return y * bits_float(static_cast<u32>(e + 127) << 23);
 }
 
-/// Natural log.  log(0) = -inf, log(x<0) = NaN, log(inf) = inf; denormals are scaled first.
-RS_HD inline float rs_log(float x) {
-  if (!(x > 0.0f)) return x == 0.0f ? -kInf : bits_float(0x7FC00000u);
-  if (x == kInf) return x;
-  u32 u = float_bits(x);
-  int e = 0;
-  if (u < 0x00800000u) {  // denormal: scale by 2^25
-    x = x * 33554432.0f;
-    u = float_bits(x);
-    e = -25;
-  }
+/// Natural log of a positive normal finite x, without a branch (so a loop of it vectorises):
+/// the core of rs_log.
+RS_HD RS_FORCEINLINE float log_normal(float x, int e) {
+  const u32 u = float_bits(x);
   e += static_cast<int>(u >> 23) - 126;
   float m = bits_float((u & 0x007FFFFFu) | 0x3F000000u);  // mantissa in [0.5, 1)
-  if (m < 0.707106781186547524f) {
-    e -= 1;
-    m = m + m - 1.0f;
-  } else {
-    m = m - 1.0f;
-  }
+  const bool low = m < 0.707106781186547524f;
+  e = low ? e - 1 : e;
+  m = low ? m + m - 1.0f : m - 1.0f;
   const float z = m * m;
   float y = 7.0376836292e-2f;
   y = y * m - 1.1514610310e-1f;
@@ -100,6 +90,15 @@ RS_HD inline float rs_log(float x) {
   float r = m + y;
   r = r + fe * kLn2Hi;
   return r;
+}
+RS_HD RS_FORCEINLINE float log_normal(float x) { return log_normal(x, 0); }
+
+/// Natural log.  log(0) = -inf, log(x<0) = NaN, log(inf) = inf; denormals are scaled first.
+RS_HD inline float rs_log(float x) {
+  if (!(x > 0.0f)) return x == 0.0f ? -kInf : bits_float(0x7FC00000u);
+  if (x == kInf) return x;
+  if (float_bits(x) < 0x00800000u) return log_normal(x * 33554432.0f, -25);  // denormal: scale by 2^25
+  return log_normal(x, 0);
 }
 
 /// Logistic function 1 / (1 + e^-x).

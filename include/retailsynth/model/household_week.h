@@ -4,6 +4,8 @@
 // that stores the records.
 #pragma once
 #include "retailsynth/math/choice.h"
+#include "retailsynth/model/incidence_bound.h"
+#include "retailsynth/model/utility.h"
 #include "retailsynth/model/views.h"
 #include "retailsynth/rng/streams.h"
 
@@ -71,101 +73,9 @@ RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_ind
   *home_store = s;
 }
 
-/// A household's coefficients, read once per week.
-struct HouseholdCoefs {
-  float beta_price, beta_quality, beta_promo, beta_display, beta_feature, beta_ref, loss_aversion, beta_loyal;
-};
-
-/// Reference-price term: (R - p) / R for a gain, loss_aversion times it for a loss (DESIGN §3.6).
-RS_HD RS_FORCEINLINE float gain_loss(float ref_gain, float loss_aversion) {
-  const float weight = ref_gain >= 0.0f ? 1.0f : loss_aversion;  // a select of constants vectorises
-  return weight * ref_gain;                                      // 1 * x == x exactly
-}
-
-/// Utility of product j for the household in store s (DESIGN §3.6).  The household-independent
-/// terms (popularity, quality saturation, price thresholds, discount perception, seasonality)
-/// come precomputed in base_u.  The order of the additions is part of the contract: the CPU's
-/// vectorised evaluation (host/cpu_backend.cpp) adds the same terms in the same order.
-RS_HD RS_FORCEINLINE float dense_utility(float base_u, float quality, float log_price, float ref_gain,
-                                         const HouseholdCoefs& c) {
-  float u = base_u;
-  u = u + c.beta_quality * quality;
-  u = u + c.beta_price * log_price;
-  u = u + c.beta_ref * gain_loss(ref_gain, c.loss_aversion);
-  return u;
-}
-RS_HD RS_FORCEINLINE float add_promotion_terms(float u, const SimView& v, const HouseholdCoefs& c, i64 at) {
-  const float d = v.week.depth[at];
-  const u8 f = v.week.feature[at];
-  const float n_features = static_cast<float>((f & 1u) + ((f >> 1) & 1u));
-  u = u + c.beta_promo * (v.choice.promo_depth_scale * d);
-  u = u + c.beta_display * v.choice.display_effect[v.week.display[at]];
-  u = u + c.beta_feature * (v.choice.feature_scale * n_features);
-  return u;
-}
-
-/// What a household brings to a category besides its coefficients: its last choice there and the
-/// coupons it holds for the category's products (each product once; entry = index into the week's
-/// coupon arrays).
-struct CategoryExtras {
-  i32 last;
-  int n;
-  i32 product[kMaxCouponsPerCategory];
-  i32 entry[kMaxCouponsPerCategory];
-};
-
-/// A coupon is honoured when it is worth at most half the shelf price (so the price paid stays
-/// positive and the log term finite).
-RS_HD RS_FORCEINLINE bool coupon_applies(u32 shelf_cents, u32 total_cents) { return 2u * total_cents <= shelf_cents; }
-
-/// Utility of a coupon worth `total_cents` (manufacturer + retailer match) on a product at
-/// shelf price p: the lower price through the household's price coefficient, plus the coupon's
-/// own pull scaled like a promotion's depth.
-RS_HD RS_FORCEINLINE float coupon_utility(const SimView& v, const HouseholdCoefs& c, i64 at, u32 total_cents) {
-  const u32 shelf = v.week.shelf_cents[at];
-  const float paid = static_cast<float>(shelf - total_cents) * 0.01f;
-  const float frac = static_cast<float>(total_cents) / static_cast<float>(shelf);
-  float du = c.beta_price * (math::rs_log(paid) - v.week.log_price[at]);
-  du = du + c.beta_promo * (v.choice.coupon_scale * frac);
-  return du;
-}
-RS_HD RS_FORCEINLINE u32 coupon_total(const SimView& v, i32 e) {
-  return static_cast<u32>(v.week.coupon_cents[e]) + static_cast<u32>(v.week.coupon_match[e]);
-}
-
-/// Adds the coupon of product j (if the household holds one that applies in this store) to u.
-/// The CPU's buffer evaluation adds the same term after the loyalty bonus, as here.
-RS_HD RS_FORCEINLINE float add_coupon(float u, const SimView& v, const HouseholdCoefs& c, i64 at, i32 j,
-                                      const CategoryExtras& x) {
-  for (int i = 0; i < x.n; ++i) {
-    if (x.product[i] != j) continue;
-    const u32 t = coupon_total(v, x.entry[i]);
-    if (coupon_applies(v.week.shelf_cents[at], t)) u = u + coupon_utility(v, c, at, t);
-    break;
-  }
-  return u;
-}
-
-RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j,
-                                           const CategoryExtras& x) {
-  const i64 at = v.week.at(s, j);
-  float u = dense_utility(v.week.base_u[at], v.cat.quality[j], v.week.log_price[at], v.week.ref_gain[at], c);
-  if (v.week.depth[at] > 0.0f) u = add_promotion_terms(u, v, c, at);
-  if (j == x.last) u = u + c.beta_loyal;
-  if (x.n > 0) u = add_coupon(u, v, c, at, j, x);
-  return u;
-}
-/// Without coupons: `last` is the household's last choice in the category (-1 none).
-RS_HD RS_FORCEINLINE float product_utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j, i32 last) {
-  CategoryExtras x;
-  x.last = last;
-  x.n = 0;
-  return product_utility(v, c, s, j, x);
-}
-
 /// Evaluates a category's products for one trip without storing them (GPU threads): the
 /// maximum utility, then the lane sums of exp(u - max); utilities are recomputed on demand.
-struct RecomputeEval {
+struct RecomputeEval : ScalarScreen {
   float max = 0.0f, sum = 0.0f;
   RS_HD void evaluate(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x) {
     const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
@@ -190,9 +100,10 @@ struct RecomputeEval {
     max = m;
     sum = math::combine_lanes(acc);
   }
-  RS_HD RS_FORCEINLINE float utility(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j,
-                                     const CategoryExtras& x) const {
-    return product_utility(v, c, s, j, x);
+  /// exp(u_j - max), the product's term of the last evaluation.
+  RS_HD RS_FORCEINLINE float weight(const SimView& v, const HouseholdCoefs& c, i32 s, i32 j,
+                                    const CategoryExtras& x) const {
+    return math::rs_exp_lse(product_utility(v, c, s, j, x) - max);
   }
 };
 
@@ -202,12 +113,12 @@ struct RecomputeEval {
 /// evaluator, which give identical results), nested-logit incidence (with mission shift and inventory),
 /// exact product choice and quantity with stockpiling, updating the household's inventory and
 /// last choice.  Each trip is announced by `sink.trip(store)`; records go to `sink.emit(Record)`
-/// in (category, trip) order.  Returns the number of trips.
+/// in (category, trip) order; each evaluated category-trip is counted by `sink.evaluated(n)` (n
+/// products; the exact skip leaves out the others).  Returns the number of trips.
 template <class Rng, class Sink, class Eval>
 RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink, Eval& eval) {
   const u64 hh = static_cast<u64>(v.hh.first + h);
   const u32 week = v.week.week;
-  const i32 n_hh = v.hh.n;
   HouseholdCoefs c;
   c.beta_price = v.hh.param(kBetaPrice, h);
   c.beta_quality = v.hh.param(kBetaQuality, h);
@@ -286,8 +197,10 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
   }
 
   const float keep = 1.0f - v.choice.inventory_decay;
+  const SkipHousehold skip = skip_household(c, basket_scale);
+  eval.begin_week(v, c, skip, h, hh, n_trips, store, mission, rng);
   for (i32 k = 0; k < v.cat.n_categories; ++k) {
-    const i64 sk = static_cast<i64>(k) * n_hh + h;
+    const i64 sk = v.state.at(k, h);
     float inventory = v.state.inventory_in[sk] * keep;
     i32 last = v.state.last_in[sk];
     const i32 begin = v.cat.cat_begin[k];
@@ -305,23 +218,27 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
         ++x.n;
       }
     }
+    // The exact skip decides from the start-of-week state: the inventory then, and whether the
+    // household may hold a last choice here (it had one, or an earlier trip may have bought).
+    const float inventory0 = inventory;
+    const bool had_last = last >= begin && last < end;
+    const bool may_skip = v.choice.exact_skip != 0 && x.n == 0;
     for (int trip = 0; trip < n_trips && end > begin; ++trip) {
       const i32 s = store[trip];
+      const bool loyal = had_last || trip > 0;
+      float u_buy;
+      const bool out_of_reach = eval.skip_category(v, c, skip, s, k, trip, mission[trip], inventory0, loyal, hh, rng, u_buy);
+      if (may_skip && out_of_reach) continue;
+      sink.evaluated(end - begin);
       x.last = last;
       eval.evaluate(v, c, s, k, x);
       const float iv = eval.max + math::rs_log(eval.sum);
-      const float logit = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission[trip] * v.cat.n_categories + k] +
-                          v.week.cat_season[k] + v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) -
-                          v.choice.inventory_weight * inventory;
-
-      auto bg = rng.stream(hh, rng::offset(week, rng::Stream::kBasket, trip, static_cast<u32>(k)));
-      const float u_buy = math::uniform01(bg);
+      const float logit = incidence_logit(v, k, basket_scale, mission[trip], iv, inventory);
       if (!(u_buy < math::rs_sigmoid(logit))) continue;
+      auto bg = rng.stream(hh, basket_offset(week, trip, k) + 1);  // the slot's draws after u_buy
       const float u_pick = math::uniform01(bg);
-      const float m = eval.max;
-      const int pick = math::sample_categorical(end - begin, eval.sum, u_pick, [&](int i) {
-        return math::rs_exp_lse(eval.utility(v, c, s, begin + i, x) - m);
-      });
+      const int pick = math::sample_categorical(end - begin, eval.sum, u_pick,
+                                                [&](int i) { return eval.weight(v, c, s, begin + i, x); });
       if (pick < 0) continue;
       const i32 j = begin + pick;
       const i64 at = v.week.at(s, j);

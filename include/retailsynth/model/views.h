@@ -57,9 +57,8 @@ struct HouseholdView {
   RS_HD RS_FORCEINLINE float param(int p, i32 h) const { return params[static_cast<i64>(p) * n + h]; }
 };
 
-/// Dynamic household state, O(households x categories), category-major ([k * n + h], so a warp
-/// of households reads one category coalesced).  `in` is the start of the week, `out` the end;
-/// they may alias (each element is read before it is written).
+/// Dynamic household state, O(households x categories) (layout: at()).  `in` is the start of the
+/// week, `out` the end; they may alias (each element is read before it is written).
 struct HouseholdStateView {
   const float* inventory_in;  // units of category k at home
   float* inventory_out;
@@ -73,6 +72,11 @@ struct HouseholdStateView {
   u64* targeted_out;
   const u64* activated_in;
   u64* activated_out;
+  // Element (k, h) of inventory and last is at k * k_stride + h * h_stride: the GPU keeps them
+  // category-major (k_stride = n, h_stride = 1: a warp reads one category coalesced), the CPU
+  // household-major (k_stride = 1, h_stride = K: a household's categories in one run of memory).
+  i64 k_stride, h_stride;
+  RS_HD RS_FORCEINLINE i64 at(i32 k, i32 h) const { return k * k_stride + h * h_stride; }
 };
 
 /// Catalog: products sorted by category, category k owns [cat_begin[k], cat_begin[k+1]).
@@ -93,6 +97,36 @@ struct MissionView {
   float cdf[kMaxMissions];
   const float* shift;  // n x n_categories
 };
+
+/// Extrema of the household-independent utility inputs over one group of a store-category's
+/// products in one week: group 0 the products not on promotion, group 1 the promoted ones.  With
+/// a household's coefficients they bound every product's utility from above (incidence_bound.h).
+/// The promotion terms' ranges are of the values the utility multiplies by the household's
+/// coefficients: promo_depth_scale * depth, display_effect[type], feature_scale * (in_ad + mailer).
+/// Stored field by field (structure of arrays, so a pass over categories reads them in order):
+/// field f of group g for store s and category k is at ((s * 2 + g) * kBoundFields + f) * K + k.
+enum BoundField : int {
+  kBaseUMax = 0,
+  kQualityMin, kQualityMax,
+  kLogPriceMin, kLogPriceMax,
+  kRefGainMin, kRefGainMax,
+  kPromoMin, kPromoMax,      // promoted group
+  kDisplayMin, kDisplayMax,  // promoted group
+  kFeatureMin, kFeatureMax,  // promoted group
+  kCount,                    // n, products in the group; -1: a non-finite input, never bound
+  kBoundFields
+};
+struct GroupExtrema {
+  float base_u_max;
+  float quality_min, quality_max;
+  float log_price_min, log_price_max;
+  float ref_gain_min, ref_gain_max;
+  float promo_min, promo_max;
+  float display_min, display_max;
+  float feature_min, feature_max;
+  float n;
+};
+static_assert(sizeof(GroupExtrema) == kBoundFields * sizeof(float), "GroupExtrema mirrors BoundField");
 
 /// Market inputs of one week, per store and product (index s*P + j): prices, the
 /// household-independent part of utility, reference prices and the store-week promotion context
@@ -119,6 +153,7 @@ struct WeekView {
   const u8* coupon_campaign;   // campaign index (bit in the household's masks)
   const u16* coupon_cents;     // manufacturer's coupon value (COUPON_DISC)
   const u16* coupon_match;     // the retailer's match (COUPON_MATCH_DISC)
+  const float* bounds;  // GroupExtrema per store, group and category (BoundField layout), for the exact skip
   RS_HD RS_FORCEINLINE i64 at(i32 s, i64 j) const { return static_cast<i64>(s) * n_products + j; }
 };
 
@@ -152,6 +187,7 @@ struct ChoiceParams {
   float coupon_scale;       // a coupon worth c on shelf price p adds beta_promo * coupon_scale * c / p
   float inventory_weight;   // omega: incidence logit falls by omega per unit at home
   float inventory_decay;    // share of the inventory consumed each week
+  i32 exact_skip;           // 1: skip the categories whose incidence bound cannot reach u_buy
 };
 
 /// One purchase line, before ids and money are formatted.  32 bytes.

@@ -34,6 +34,8 @@ RS_HD inline u32x4 philox4x32_10(u32x4 ctr, u32 k0, u32 k1) {
   constexpr u32 W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 #if defined(__CUDACC__)
 #pragma unroll
+#else
+#pragma GCC unroll 9
 #endif
   for (int r = 0; r < 9; ++r) {
     ctr = philox_round(ctr, k0, k1);
