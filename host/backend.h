@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "market.h"
+#include "week_inputs.h"
 
 namespace retailsynth {
 
@@ -16,16 +16,6 @@ struct HouseholdBlock {
   std::vector<float> params;  // kNumHouseholdParams x n, parameter-major
   std::vector<i32> home_store;
   HouseholdView view() const { return HouseholdView{first, n, params.data(), home_store.data()}; }
-};
-
-/// One week's records of a block, grouped by household: household h owns
-/// records[offsets[h] .. offsets[h+1]) in (trip, category) order.
-struct WeekRecords {
-  std::vector<Record> records;
-  std::vector<u32> offsets;  // n + 1
-  std::vector<u8> trips;     // trips per household
-  std::vector<u32> store_trips;  // trips per store
-  u64 evaluated_pairs = 0;       // household-product utilities evaluated (the exact skip leaves out the rest)
 };
 
 /// Everything fixed for a run, as host views; a backend copies what it needs.

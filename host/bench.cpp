@@ -15,6 +15,7 @@
 #include "cuda_backend.h"
 #include "engine/heterogeneity.h"
 #include "io/transactions.h"
+#include "market.h"
 #include "simulator.h"
 
 namespace fs = std::filesystem;

@@ -6,43 +6,9 @@
 #include "engine/campaigns.h"
 #include "engine/promotion.h"
 #include "engine/seasonality.h"
+#include "week_inputs.h"
 
 namespace retailsynth {
-
-/// Owning host buffers behind a WeekView, plus the store-week summaries.
-struct WeekInputs {
-  u32 week = 0;
-  i32 n_stores = 0;
-  i64 n_products = 0;
-  std::vector<float> log_price;
-  std::vector<float> base_u;
-  std::vector<float> ref_gain;
-  std::vector<u32> shelf_cents;
-  std::vector<u32> base_cents;
-  std::vector<float> depth;
-  std::vector<u8> display;
-  std::vector<u8> feature;
-  std::vector<float> marketing;
-  std::vector<float> cat_season;  // log seasonal index per category
-  std::vector<StorePromoSummary> stores;
-  float traffic_season = 1.0f;
-  // Promoted products of each store and category, for the CPU's sparse promotion pass:
-  // promo_products[promo_begin[s * (K + 1) + k] .. promo_begin[s * (K + 1) + k + 1]) in order.
-  std::vector<i32> promo_begin, promo_products;
-  // Coupons of the campaigns running this week (WeekView's coupon arrays).
-  std::vector<i32> coupon_begin, coupon_product;
-  std::vector<u8> coupon_campaign;
-  std::vector<u16> coupon_cents, coupon_match;
-  // Extrema of the utility inputs per store, group and category (views.h: BoundField), for the
-  // exact skip.
-  std::vector<float> bounds;
-  WeekView view() const {
-    return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
-                    ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),
-                    feature.data(), marketing.data(), cat_season.data(), traffic_season, coupon_begin.data(),
-                    coupon_product.data(), coupon_campaign.data(), coupon_cents.data(), coupon_match.data(), bounds.data()};
-  }
-};
 
 class Market {
  public:

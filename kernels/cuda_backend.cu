@@ -6,6 +6,7 @@
 #include <curand_kernel.h>
 #include <thrust/device_vector.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -106,6 +107,12 @@ __global__ void gather_kernel(const Record* slots, u32 cap, const u32* offsets, 
   for (u32 i = 0; i < count; ++i) out[begin + i] = src[i];
 }
 
+// Fault injection for tests: a kernel that traps, leaving the context with a sticky error.
+__global__ void trap_kernel() { __trap(); }
+
+// The device side of the float-mode guard in common.h.
+__global__ void float_mode_kernel(FloatModeProbe p, int* exact) { *exact = exact_float_mode(p); }
+
 __global__ void philox_words_kernel(u64 seed, u64 sub, u64 off, int n, u32* out) {
   if (blockIdx.x != 0 || threadIdx.x != 0) return;
   auto s = CurandRng{seed}.stream(sub, off);
@@ -122,8 +129,40 @@ __global__ void sample_dist_kernel(DistSpec d, u64 seed, int n, float* out) {
 constexpr int kThreads = 128;
 int blocks_for(i64 n) { return static_cast<int>((n + kThreads - 1) / kThreads); }
 
+/// A positive integer from environment variable `name`, or `fallback` when it is unset.  Sets
+/// `why` and returns 0 for anything else.
+u32 positive_env(const char* name, u32 fallback, std::string* why) {
+  const char* e = std::getenv(name);
+  if (!e || !*e) return fallback;
+  char* end = nullptr;
+  const unsigned long v = std::strtoul(e, &end, 10);
+  if (*end || v == 0 || v > (1u << 20) || e[0] == '-') {
+    if (why) *why = std::string(name) + "=" + e + ": expected a whole number from 1 to 1048576";
+    return 0;
+  }
+  return static_cast<u32>(v);
+}
+
+/// Device memory of a helper's result, copied to the host once the device is known to be
+/// healthy.  On a device error the buffer is abandoned (freeing it would throw from a destructor
+/// during unwinding, see CudaBackendOwner) and the error is thrown.
+template <class T>
+std::vector<T> to_host_checked(thrust::device_vector<T>& d) {
+  const cudaError_t e = cudaDeviceSynchronize();
+  if (e != cudaSuccess) {
+    (void)new thrust::device_vector<T>(std::move(d));
+    throw std::runtime_error(std::string(__FILE__) + ": cudaDeviceSynchronize(): " + cudaGetErrorString(e));
+  }
+  std::vector<T> h(d.size());
+  thrust::copy(d.begin(), d.end(), h.begin());
+  return h;
+}
+
 class CudaBackend final : public Backend {
  public:
+  /// `slot_cap`: records per household-week before a slot overflows and the week runs again;
+  /// `trap_week`: a week that traps on the device (0: none; fault injection for tests).
+  CudaBackend(u32 slot_cap, u32 trap_week) : cap_(slot_cap), trap_week_(trap_week) {}
   std::string name() const override { return "cuda"; }
 
   void prepare(const RunSetup& setup) override {
@@ -152,9 +191,12 @@ class CudaBackend final : public Backend {
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
     params_.resize(static_cast<size_t>(kNumHouseholdParams) * n);
     home_.resize(n);
-    sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, CurandRng{setup_.seed}, first, n, raw(params_),
-                                                          raw(home_));
-    RS_CUDA_LAUNCH_CHECK();
+    if (n > 0) {  // a grid of 0 blocks is an invalid launch
+      sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, CurandRng{setup_.seed}, first, n, raw(params_),
+                                                            raw(home_));
+      RS_CUDA_LAUNCH_CHECK();
+      RS_CUDA_CHECK(cudaDeviceSynchronize());  // a kernel fault is named here, not in a Thrust copy
+    }
     out.first = first;
     out.n = n;
     out.params.resize(params_.size());
@@ -184,6 +226,7 @@ class CudaBackend final : public Backend {
 
   void simulate_week(const WeekInputs& week, WeekRecords& out) override {
     const i32 n = block_.n;
+    if (n == 0) return empty_week(week, out);  // nothing to launch
     log_price_.assign(week.log_price.begin(), week.log_price.end());
     shelf_.assign(week.shelf_cents.begin(), week.shelf_cents.end());
     base_.assign(week.base_cents.begin(), week.base_cents.end());
@@ -226,9 +269,13 @@ class CudaBackend final : public Backend {
       const size_t need = static_cast<size_t>(n) * cap_;
       if (slots_.size() < need) slots_.resize(need);
       store_trips_.assign(week.n_stores, 0u);
+      if (week.week == trap_week_) trap_kernel<<<1, 1>>>();
       week_kernel<<<blocks_for(n), kThreads>>>(v, CurandRng{setup_.seed}, raw(slots_), cap_, raw(counts_), raw(trips_),
                                                raw(store_trips_), raw(evaluated_));
       RS_CUDA_LAUNCH_CHECK();
+      // Once per week (max_count waits for the kernel anyway): a kernel fault ends the run here,
+      // named, instead of surfacing in a Thrust copy.
+      RS_CUDA_CHECK(cudaDeviceSynchronize());
       const u32 most = max_count(n);
       if (most <= cap_) break;
       while (cap_ < most) cap_ *= 2;  // grow the slots and run the week again
@@ -270,6 +317,15 @@ class CudaBackend final : public Backend {
     return sum_[0];
   }
 
+  // The week of an empty block: what the CPU backend returns for it.
+  static void empty_week(const WeekInputs& week, WeekRecords& out) {
+    out.records.clear();
+    out.offsets.assign(1, 0);
+    out.trips.clear();
+    out.store_trips.assign(week.n_stores, 0);
+    out.evaluated_pairs = 0;
+  }
+
   u32 max_count(i32 n) {
     size_t tmp_bytes = 0;
     max_.resize(1);
@@ -286,12 +342,12 @@ class CudaBackend final : public Backend {
   MissionView missions_{};
   CampaignView campaigns_{};
   u32 cap_ = 128;
+  u32 trap_week_ = 0;
   thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_, coupon_begin_, coupon_product_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
       marketing_, base_u_, ref_gain_, bounds_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
   thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_, evaluated_, sum_;
-
   thrust::device_vector<u16> coupon_cents_, coupon_match_;
   thrust::device_vector<CampaignRule> rules_;
   thrust::device_vector<u8> trips_, temp_, display_, feature_, coupon_campaign_;
@@ -310,9 +366,53 @@ bool cuda_device_available(std::string* why) {
   return true;
 }
 
+/// Owns the CUDA backend and forwards to it.  After a sticky device error (a kernel fault) every
+/// CUDA call fails, freeing memory too, and Thrust reports a failed free by throwing from a
+/// destructor, which aborts the process while the first error unwinds.  So a backend whose
+/// device is broken is left to the process's exit: the first error reaches the caller as one line.
+class CudaBackendOwner final : public Backend {
+ public:
+  explicit CudaBackendOwner(std::unique_ptr<CudaBackend> impl) : impl_(std::move(impl)) {}
+  ~CudaBackendOwner() override {
+    if (cudaDeviceSynchronize() != cudaSuccess) (void)impl_.release();
+  }
+  std::string name() const override { return impl_->name(); }
+  void prepare(const RunSetup& setup) override { impl_->prepare(setup); }
+  void sample_households(i64 first, i32 n, HouseholdBlock& out) override { impl_->sample_households(first, n, out); }
+  void simulate_week(const WeekInputs& week, WeekRecords& out) override { impl_->simulate_week(week, out); }
+  void campaign_state(std::vector<u64>& targeted, std::vector<u64>& activated) override {
+    impl_->campaign_state(targeted, activated);
+  }
+
+ private:
+  std::unique_ptr<CudaBackend> impl_;
+};
+
+/// Throws unless the device code rounds as the host does (common.h's guard, run on the device).
+void check_device_float_mode() {
+  int* d = nullptr;
+  RS_CUDA_CHECK(cudaMalloc(&d, sizeof(int)));
+  float_mode_kernel<<<1, 1>>>(FloatModeProbe{}, d);
+  RS_CUDA_LAUNCH_CHECK();
+  int exact = 0;
+  RS_CUDA_CHECK(cudaMemcpy(&exact, d, sizeof(int), cudaMemcpyDeviceToHost));
+  RS_CUDA_CHECK(cudaFree(d));
+  if (!exact)
+    throw std::runtime_error(
+        "the CUDA backend was compiled with flush-to-zero, approximate division or square root, or FMA contraction "
+        "(build without --use_fast_math, with -fmad=false): its output would differ from the CPU's");
+}
+
 std::unique_ptr<Backend> make_cuda_backend(std::string* why) {
+  // Records per household-week before the week runs again with larger slots; a small value
+  // forces that rerun (tests).
+  const u32 slot_cap = positive_env("RETAILSYNTH_CUDA_SLOT_CAP", 128, why);
+  if (slot_cap == 0) return nullptr;
+  const char* trap = std::getenv("RETAILSYNTH_TEST_CUDA_TRAP_WEEK");
   if (!cuda_device_available(why)) return nullptr;
-  return std::make_unique<CudaBackend>();
+  check_device_float_mode();
+  return std::make_unique<CudaBackendOwner>(
+      std::make_unique<CudaBackend>(slot_cap, trap && *trap ? static_cast<u32>(std::atoi(trap)) : 0));
 }
 
 namespace cuda {
@@ -321,18 +421,16 @@ std::vector<u32> philox_words(u64 seed, u64 subsequence, u64 offset, int n) {
   thrust::device_vector<u32> d(n);
   philox_words_kernel<<<1, 1>>>(seed, subsequence, offset, n, raw(d));
   RS_CUDA_LAUNCH_CHECK();
-  std::vector<u32> h(n);
-  thrust::copy(d.begin(), d.end(), h.begin());
-  return h;
+  return to_host_checked(d);
 }
 
 std::vector<float> sample_distribution(const DistSpec& spec, u64 seed, int n) {
   thrust::device_vector<float> d(n);
-  sample_dist_kernel<<<blocks_for(n), kThreads>>>(spec, seed, n, raw(d));
-  RS_CUDA_LAUNCH_CHECK();
-  std::vector<float> h(n);
-  thrust::copy(d.begin(), d.end(), h.begin());
-  return h;
+  if (n > 0) {
+    sample_dist_kernel<<<blocks_for(n), kThreads>>>(spec, seed, n, raw(d));
+    RS_CUDA_LAUNCH_CHECK();
+  }
+  return to_host_checked(d);
 }
 
 void select_device(int local_rank) {

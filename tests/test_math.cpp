@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "retailsynth/math/choice.h"
@@ -201,4 +202,22 @@ TEST(Choice, CategoricalFrequenciesMatchWeights) {
     EXPECT_NEAR(count[k] / double(kN), p, 5 * std::sqrt(p * (1 - p) / kN) + 1e-12) << "category " << k;
   }
   EXPECT_EQ(sample_categorical(3, 0.0f, 0.5f, [](int) { return 0.0f; }), -1);
+}
+
+TEST(FloatMode, ProbeIsExactHereAndSeesEachApproximation) {
+  // The device-side guard of common.h: true under IEEE rounding (this host build) ...
+  const FloatModeProbe p;
+  EXPECT_TRUE(exact_float_mode(p));
+  // ... and each mode it guards against changes one of its checks.
+  EXPECT_GT(p.tiny, 0.0f);
+  EXPECT_LT(p.tiny, std::numeric_limits<float>::min());  // subnormal: flushed under ftz
+  EXPECT_EQ(p.x * p.x + p.minus_xx, 0.0f);
+  EXPECT_NE(std::fmaf(p.x, p.x, p.minus_xx), 0.0f);  // what a contracted FMA gives
+  int rcp_differs = 0;
+  for (int i = 0; i < p.samples; ++i) {
+    const float a = p.num0 + static_cast<float>(i) * p.num_step;
+    const volatile float rcp = 1.0f / (p.den0 + static_cast<float>(i) * p.den_step);
+    rcp_differs += a * rcp != a / (p.den0 + static_cast<float>(i) * p.den_step);  // division as a * (1/b)
+  }
+  EXPECT_GT(rcp_differs, p.samples / 10);
 }

@@ -149,10 +149,11 @@ TEST(ExactSkip, BoundIsNeverBelowTheProbabilityTheEvaluationComputes) {
         ASSERT_GE(bound, p) << "world " << world << " household " << hh << " category " << k << " (" << n
                             << " products): iv " << iv << ", last " << x.last;
         // No u_buy that the evaluation turns into a purchase (below p) is skipped.
-        if (p > 0.0f)
+        if (p > 0.0f) {
           EXPECT_FALSE(cannot_buy(v, b, k, basket_scale, 0, inventory0, x.last >= 0 ? skip.loyal_extra : 0.0f,
                                   std::nextafter(p, 0.0f)))
               << "a u_buy just below the probability must be evaluated";
+        }
         ++cases;
         tight += bound < 1.5f * p + 1e-6f;
       }

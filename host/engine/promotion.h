@@ -9,6 +9,7 @@
 #include "engine/calendar.h"
 #include "engine/pricing.h"
 #include "engine/tcj_codes.h"
+#include "week_inputs.h"
 
 namespace retailsynth {
 
@@ -19,16 +20,6 @@ struct PromoEvent {
   u8 in_ad;      // in the chain's weekly circular
   u8 mailer;     // in a mailer
   float depth;   // discount fraction, on the depth grid
-};
-
-/// Summary of one store-week's promotion context.
-struct StorePromoSummary {
-  i32 n_promoted = 0;
-  double mean_depth = 0;
-  i32 n_in_ad = 0, n_mailer = 0;
-  std::vector<i32> end_caps;          // products on end caps
-  std::vector<i32> feature_displays;  // products on feature displays
-  float marketing = 0;                // M[s,t]
 };
 
 class PromotionEngine {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backend.h"
+#include "world.h"
 
 namespace retailsynth {
 
