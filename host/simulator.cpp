@@ -15,6 +15,8 @@
 
 #include "backend.h"
 #include "config.h"
+#include "dataset_folder.h"
+#include "io/background_writer.h"
 #include "io/output.h"
 #include "io/transactions.h"
 #include "market.h"
@@ -125,37 +127,43 @@ void append_households(OutputFile& f, const HouseholdBlock& b, const Stores& sto
   f.add_rows(b.n);
 }
 
-/// causal_data.csv (TCJ codes; promoted rows with a display or a feature, as in TCJ) and
-/// truth/promotions.csv (every promoted product-store-week) for one week.
-void append_promotions(OutputFile& causal, OutputFile& promos, const WeekInputs& w, const Catalog& cat,
-                       const Stores& stores) {
-  std::string c, p;
-  u64 c_rows = 0, p_rows = 0;
-  for (i32 s = 0; s < w.n_stores; ++s) {
-    const i64 sid = stores.store_id[s];
-    for (i64 j = 0; j < w.n_products; ++j) {
-      const size_t at = static_cast<size_t>(s) * w.n_products + j;
-      if (w.depth[at] <= 0.0f) continue;
-      const i64 pid = cat.product_id[j];
-      const auto disp = static_cast<DisplayType>(w.display[at]);
-      const bool in_ad = w.feature[at] & kInAd, mailer = w.feature[at] & kMailer;
-      p += fmt::format("{},{},{},", sid, pid, w.week);
-      append_cents(p, w.base_cents[at]);
-      p += ',';
-      append_cents(p, w.shelf_cents[at]);
-      p += fmt::format(",{:.2f},{},{},{}\n", w.depth[at], kDisplayTypeNames[static_cast<int>(disp)], int(in_ad), int(mailer));
-      ++p_rows;
-      if (disp != DisplayType::kNone || in_ad || mailer) {
-        const double u = code_variant(pid, sid);
-        c += fmt::format("{},{},{},{},{}\n", pid, sid, w.week, display_code(disp, u), mailer_code(in_ad, mailer, u));
-        ++c_rows;
-      }
+/// One week's rows of causal_data.csv (TCJ codes; promoted rows with a display or a feature, as
+/// in TCJ) and of truth/promotions.csv (every promoted product-store-week).
+struct PromotionRows {
+  std::string causal, promos;
+  u64 causal_rows = 0, promo_rows = 0;
+};
+
+/// Formats store s's promoted products of week `w` into `out`.
+void format_store_promotions(PromotionRows& out, const WeekInputs& w, i32 s, const Catalog& cat, const Stores& stores) {
+  std::string &c = out.causal, &p = out.promos;
+  const i64 sid = stores.store_id[s];
+  for (i64 j = 0; j < w.n_products; ++j) {
+    const size_t at = static_cast<size_t>(s) * w.n_products + j;
+    if (w.depth[at] <= 0.0f) continue;
+    const i64 pid = cat.product_id[j];
+    const auto disp = static_cast<DisplayType>(w.display[at]);
+    const bool in_ad = w.feature[at] & kInAd, mailer = w.feature[at] & kMailer;
+    p += fmt::format("{},{},{},", sid, pid, w.week);
+    append_cents(p, w.base_cents[at]);
+    p += ',';
+    append_cents(p, w.shelf_cents[at]);
+    p += fmt::format(",{:.2f},{},{},{}\n", w.depth[at], kDisplayTypeNames[static_cast<int>(disp)], int(in_ad), int(mailer));
+    ++out.promo_rows;
+    if (disp != DisplayType::kNone || in_ad || mailer) {
+      const double u = code_variant(pid, sid);
+      c += fmt::format("{},{},{},{},{}\n", pid, sid, w.week, display_code(disp, u), mailer_code(in_ad, mailer, u));
+      ++out.causal_rows;
     }
   }
-  causal.write(c);
-  causal.add_rows(c_rows);
-  promos.write(p);
-  promos.add_rows(p_rows);
+}
+
+/// The week's promotion rows of every store, formatted in parallel and kept in store order.
+std::vector<PromotionRows> format_promotions(const WeekInputs& w, const Catalog& cat, const Stores& stores) {
+  std::vector<PromotionRows> rows(w.n_stores);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (i32 s = 0; s < w.n_stores; ++s) format_store_promotions(rows[s], w, s, cat, stores);
+  return rows;
 }
 
 /// Promotion figures of the run for the manifest: share of promoted product-store-weeks by
@@ -166,22 +174,25 @@ struct MarketStats {
   u64 display[4] = {0, 0, 0, 0}, in_ad = 0, mailer = 0, n_promoted = 0;
   std::vector<double> m_mean;
   explicit MarketStats(i32 K) : promoted(K, 0), total(K, 0) {}
+  /// Adds a week: every product-store-week to its category's total, the promoted ones (through
+  /// the week's index of promoted products by store and category) to the promotion figures.
   void add(const WeekInputs& w, const Catalog& cat) {
+    const i32 K = cat.n_categories();
+    for (i32 k = 0; k < K; ++k) total[k] += static_cast<u64>(cat.cat_begin[k + 1] - cat.cat_begin[k]) * w.n_stores;
     double msum = 0;
     for (i32 s = 0; s < w.n_stores; ++s) {
       msum += w.marketing[s];
-      for (i64 j = 0; j < w.n_products; ++j) {
-        const size_t at = static_cast<size_t>(s) * w.n_products + j;
-        const i32 k = cat.category[j];
-        ++total[k];
-        if (w.depth[at] <= 0) continue;
-        ++promoted[k];
-        ++n_promoted;
-        ++depth_hist[static_cast<int>(std::lround(w.depth[at] * 100))];
-        ++display[w.display[at]];
-        in_ad += (w.feature[at] & kInAd) != 0;
-        mailer += (w.feature[at] & kMailer) != 0;
-      }
+      const i32* pb = w.promo_begin.data() + static_cast<size_t>(s) * (K + 1);
+      for (i32 k = 0; k < K; ++k)
+        for (i32 p = pb[k]; p < pb[k + 1]; ++p) {
+          const size_t at = static_cast<size_t>(s) * w.n_products + w.promo_products[p];
+          ++promoted[k];
+          ++n_promoted;
+          ++depth_hist[static_cast<int>(std::lround(w.depth[at] * 100))];
+          ++display[w.display[at]];
+          in_ad += (w.feature[at] & kInAd) != 0;
+          mailer += (w.feature[at] & kMailer) != 0;
+        }
     }
     m_mean.push_back(w.n_stores ? msum / w.n_stores : 0);
   }
@@ -251,43 +262,6 @@ void append_outcomes(OutputFile& f, const HouseholdBlock& b, const std::vector<W
   f.add_rows(static_cast<u64>(b.n));
 }
 
-/// Moves the finished temporary folder into place (replacing an old output with --force).
-void commit(TempDir& tmp, const fs::path& out, bool force) {
-  std::error_code ec;
-  fs::path old;
-  if (fs::exists(out)) {
-    if (fs::is_directory(out) && fs::is_empty(out)) {
-      fs::remove(out);
-    } else {
-      if (!force) throw InputError(out.string() + ": appeared during the run and is not empty");
-      old = out.string() + ".old-" + std::to_string(::getpid());
-      fs::rename(out, old);
-    }
-  }
-  fs::rename(tmp.path, out);
-  tmp.committed = true;
-  if (!old.empty()) fs::remove_all(old, ec);
-}
-
-/// Moves every file of a shard's finished temporary folder to its place in the shared output
-/// folder (per-household parts are the shard's own; shared files are identical from every shard,
-/// so whichever shard renames last leaves the same bytes).
-void commit_shard(TempDir& tmp, const fs::path& out) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(tmp.path))
-    if (e.is_regular_file()) files.push_back(e.path());
-  // Parts and shared files first, the shard's manifest last: a manifest part marks a finished shard.
-  std::stable_partition(files.begin(), files.end(), [](const fs::path& p) { return p.parent_path().filename() != "manifest"; });
-  for (const auto& f : files) {
-    const fs::path target = out / fs::relative(f, tmp.path);
-    fs::create_directories(target.parent_path());
-    fs::rename(f, target);
-  }
-  std::error_code ec;
-  fs::remove_all(tmp.path, ec);
-  tmp.committed = true;
-}
-
 }  // namespace
 
 namespace {
@@ -303,132 +277,90 @@ Config run_config(const GenerateOptions& opt, const std::string& scenario) {
   return cfg;
 }
 
-/// One dataset into `out` (for a scenario set, `out` is the scenario's folder).
-GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::path& out) {
-  const auto t_start = Clock::now();
-  if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
-  // Sharded runs write into one shared folder: each shard its own parts (DIR/transaction_data/
-  // part-I-of-N.csv, ...), every shard the same shared files.
-  const bool sharded = opt.shard_count > 1;
-  const std::string part = fmt::format("part-{}-of-{}", opt.shard_index, opt.shard_count);
-  auto name_of = [&](const std::string& name) -> std::string {
-    if (!sharded) return name;
-    static const char* kPerHousehold[] = {"transaction_data.csv", "truth/households.csv", "truth/trips.csv",
-                                          "truth/store_weeks.csv", "manifest.json", "campaign_table.csv",
-                                          "coupon_redempt.csv", "truth/campaign_households.csv", "truth/outcomes.csv"};
-    for (const char* p : kPerHousehold)
-      if (name == p) {
-        const fs::path n(name);
-        return (n.parent_path() / n.stem() / (part + n.extension().string())).string();
-      }
-    return name;
-  };
-  if (!sharded && fs::exists(out) && !fs::is_empty(out) && !opt.force)
-    throw InputError(out.string() + ": exists and is not empty (use --force to replace it)");
-  if (sharded && !opt.force)
-    for (const char* n : {"transaction_data.csv", "manifest.json"})
-      for (const char* ext : {"", ".zst"})
-        if (fs::exists(out / (name_of(n) + ext)))
-          throw InputError((out / (name_of(n) + ext)).string() + ": this shard's output exists (use --force to replace it)");
-  if (opt.threads > 0) omp_set_num_threads(opt.threads);
-
-  auto backend = make_backend(opt.backend);
-
-  // World and market.
-  const Catalog cat = build_catalog(cfg);
-  const Stores stores = build_stores(cfg);
-  const Market market(cfg, cat, stores);
-  const i64 C = cfg.scale.households;
-  const i64 first = C * opt.shard_index / opt.shard_count;
-  const i64 last = C * (opt.shard_index + 1) / opt.shard_count;
-  const u32 W = static_cast<u32>(cfg.scale.weeks);
-
-  const HouseholdSpecView spec = make_household_spec(cfg, stores);
-  const Missions missions = make_missions(cfg, cat);
-  const ChoiceParams choice = make_choice_params(cfg);
-  const Campaigns& campaigns = market.campaigns();
-  RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), choice, campaigns.view()};
-  backend->prepare(setup);
-
-  // Output folder: a partial sibling (a hidden folder inside DIR for a shard), renamed into
-  // place at the end.  After each block of households it holds a checkpoint, so a killed run
-  // can continue with --resume; without --resume an old partial folder is started afresh.
-  fs::create_directories(sharded ? out : out.parent_path());
-  TempDir tmp;
-  tmp.path = sharded ? out / ("." + part + ".partial") : out.parent_path() / (out.filename().string() + ".partial");
-  const std::string config_json = config_to_json(cfg).dump();
-  nlohmann::json ckpt;
-  if (opt.resume && fs::exists(tmp.path / "checkpoint.json")) {
-    std::ifstream in(tmp.path / "checkpoint.json");
-    try {
-      ckpt = nlohmann::json::parse(in);
-    } catch (const std::exception&) {
-      throw InputError((tmp.path / "checkpoint.json").string() + ": unreadable checkpoint; run without --resume");
-    }
-    if (ckpt.value("config", std::string()) != config_json || ckpt.value("shard", std::string()) != part)
-      throw InputError((tmp.path / "checkpoint.json").string() +
-                       ": the checkpoint is for another config, seed or shard; run without --resume");
-  } else {
-    fs::remove_all(tmp.path);
+/// What a run builds before its first block: the world, the market, the household model and
+/// this shard's range of households.
+struct RunWorld {
+  const Config& cfg;
+  const Catalog cat;
+  const Stores stores;
+  const Market market;
+  const HouseholdSpecView spec;
+  const Missions missions;
+  const i64 first, last;  // households [first, last) of this shard
+  const u32 weeks;
+  RunWorld(const Config& c, const GenerateOptions& opt)
+      : cfg(c),
+        cat(build_catalog(c)),
+        stores(build_stores(c)),
+        market(c, cat, stores),
+        spec(make_household_spec(c, stores)),
+        missions(make_missions(c, cat)),
+        first(c.scale.households * opt.shard_index / opt.shard_count),
+        last(c.scale.households * (opt.shard_index + 1) / opt.shard_count),
+        weeks(static_cast<u32>(c.scale.weeks)) {}
+  RunSetup setup() const {
+    return RunSetup{cfg.seed, cat.view(), spec, missions.view(), make_choice_params(cfg), market.campaigns().view()};
   }
-  fs::create_directories(tmp.path / "truth");
-  const std::string dir = tmp.path.string();
-  const bool zstd = cfg.output.compress == "zstd";
-  const double setup_s = since(t_start);
+};
 
+/// The files of a run that do not grow block by block: the catalog, the world's truth, the
+/// seasonality table used, the missions and the campaign files.
+std::vector<FileSummary> write_fixed_files(const std::string& dir, const RunWorld& w) {
   std::vector<FileSummary> sums(1);
-  write_product_csv(dir, cat, sums[0]);
-  write_truth_tables(dir, cat, stores, sums);
-  {
-    OutputFile f(dir, "truth/seasonality.csv", false);
-    const SeasonalityTable& t = market.seasonality().used();
-    const std::string text = t.empty() ? std::string("level,key,week_of_year,index,reliability,n\n") : t.to_csv();
-    f.write(text);
-    f.add_rows(static_cast<u64>(std::count(text.begin(), text.end(), '\n') - 1));
-    sums.push_back(f.close());
-  }
-  {
-    OutputFile f(dir, "truth/missions.csv", false);
-    std::string buf = "mission,share,shift,link_boost,linked_categories\n";
-    for (size_t m = 0; m < missions.names.size(); ++m) {
-      std::string linked;
-      for (i32 k : missions.linked[m]) linked += (linked.empty() ? "" : "|") + cat.cat_name[k];
-      buf += fmt::format("{},{},{},{},{}\n", missions.names[m], missions.share[m], cfg.choice.missions[m].shift,
-                         cfg.choice.missions[m].link_boost, csv_field(linked));
-    }
-    f.write(buf);
-    f.add_rows(missions.names.size());
-    sums.push_back(f.close());
-  }
-
-  for (auto [name, text] : {std::pair<const char*, std::string>{"campaign_desc.csv", campaigns.campaign_desc_csv()},
-                            {"coupon.csv", campaigns.coupon_csv(cat)},
-                            {"truth/campaigns.csv", campaigns.truth_csv(cfg)}}) {
+  write_product_csv(dir, w.cat, sums[0]);
+  write_truth_tables(dir, w.cat, w.stores, sums);
+  auto whole = [&](const char* name, const std::string& text) {
     OutputFile f(dir, name, false);
     f.write(text);
     f.add_rows(static_cast<u64>(std::count(text.begin(), text.end(), '\n') - 1));
     sums.push_back(f.close());
-  }
-
-  const bool resuming = !ckpt.is_null();
-  auto state_of = [&](const std::string& key, FileState& st) -> const FileState* {
-    if (!resuming) return nullptr;
-    st = FileState{ckpt["files"][key]["bytes"].get<u64>(), ckpt["files"][key]["rows"].get<u64>()};
-    return &st;
   };
-  FileState st_tx, st_hh, st_trips, st_causal, st_promos, st_ctable, st_redeem, st_chh, st_outcomes;
-  OutputFile tx(dir, name_of("transaction_data.csv"), zstd, state_of("tx", st_tx));
-  OutputFile ctable(dir, name_of("campaign_table.csv"), false, state_of("ctable", st_ctable));
-  OutputFile redeem(dir, name_of("coupon_redempt.csv"), false, state_of("redeem", st_redeem));
-  OutputFile chh(dir, name_of("truth/campaign_households.csv"), false, state_of("chh", st_chh));
-  OutputFile outcomes(dir, name_of("truth/outcomes.csv"), false, state_of("outcomes", st_outcomes));
-  OutputFile hh(dir, name_of("truth/households.csv"), false, state_of("hh", st_hh));
-  OutputFile trips_file(dir, name_of("truth/trips.csv"), zstd, state_of("trips", st_trips));
-  OutputFile causal(dir, "causal_data.csv", zstd, state_of("causal", st_causal));
-  OutputFile promos(dir, "truth/promotions.csv", zstd, state_of("promos", st_promos));
-  if (!resuming) {
+  const SeasonalityTable& t = w.market.seasonality().used();
+  whole("truth/seasonality.csv", t.empty() ? std::string("level,key,week_of_year,index,reliability,n\n") : t.to_csv());
+  std::string missions = "mission,share,shift,link_boost,linked_categories\n";
+  for (size_t m = 0; m < w.missions.names.size(); ++m) {
+    std::string linked;
+    for (i32 k : w.missions.linked[m]) linked += (linked.empty() ? "" : "|") + w.cat.cat_name[k];
+    missions += fmt::format("{},{},{},{},{}\n", w.missions.names[m], w.missions.share[m], w.cfg.choice.missions[m].shift,
+                            w.cfg.choice.missions[m].link_boost, csv_field(linked));
+  }
+  whole("truth/missions.csv", missions);
+  const Campaigns& campaigns = w.market.campaigns();
+  whole("campaign_desc.csv", campaigns.campaign_desc_csv());
+  whole("coupon.csv", campaigns.coupon_csv(w.cat));
+  whole("truth/campaigns.csv", campaigns.truth_csv(w.cfg));
+  return sums;
+}
+
+/// The files a run appends to block by block, opened afresh (with their headers) or, on
+/// --resume, at their checkpointed length.  Large writes go through a background writer.
+struct RunFiles {
+  static constexpr const char* kKeys[] = {"tx", "hh", "trips", "causal", "promos", "ctable", "redeem", "chh", "outcomes"};
+  const DatasetFolder& folder;
+  FileState st[9];
+  OutputFile tx, hh, trips, causal, promos, ctable, redeem, chh, outcomes;
+  BackgroundWriter writer;
+
+  const FileState* state(int i) {
+    if (!folder.resuming()) return nullptr;
+    const auto& f = folder.checkpoint()["files"][kKeys[i]];
+    st[i] = FileState{f["bytes"].get<u64>(), f["rows"].get<u64>()};
+    return &st[i];
+  }
+  RunFiles(const DatasetFolder& f, bool zstd)
+      : folder(f),
+        tx(f.dir(), f.name_of("transaction_data.csv"), zstd, state(0)),
+        hh(f.dir(), f.name_of("truth/households.csv"), false, state(1)),
+        trips(f.dir(), f.name_of("truth/trips.csv"), zstd, state(2)),
+        causal(f.dir(), "causal_data.csv", zstd, state(3)),
+        promos(f.dir(), "truth/promotions.csv", zstd, state(4)),
+        ctable(f.dir(), f.name_of("campaign_table.csv"), false, state(5)),
+        redeem(f.dir(), f.name_of("coupon_redempt.csv"), false, state(6)),
+        chh(f.dir(), f.name_of("truth/campaign_households.csv"), false, state(7)),
+        outcomes(f.dir(), f.name_of("truth/outcomes.csv"), false, state(8)) {
+    if (f.resuming()) return;
     tx.write(kTransactionHeader);
-    trips_file.write("household_key,WEEK_NO,trips\n");
+    trips.write("household_key,WEEK_NO,trips\n");
     causal.write("PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer\n");
     promos.write("STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer\n");
     std::string head = "household_key,home_store";
@@ -439,235 +371,331 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
     chh.write("household_key,CAMPAIGN,took_up\n");
     outcomes.write(std::string(kOutcomesHeader) + "\n");
   }
-  const i32 S = stores.size();
-  std::vector<u64> store_week_trips(static_cast<size_t>(S) * W, 0);
-  std::vector<StorePromoSummary> store_week_summary(static_cast<size_t>(S) * W);
-  MarketStats market_stats(cat.n_categories());
+  OutputFile* file(int i) {
+    OutputFile* all[9] = {&tx, &hh, &trips, &causal, &promos, &ctable, &redeem, &chh, &outcomes};
+    return all[i];
+  }
+  /// Every file durable up to here; their positions for the checkpoint.
+  nlohmann::json checkpoint() {
+    writer.drain();
+    nlohmann::json files;
+    for (int i = 0; i < 9; ++i) {
+      const FileState s = file(i)->checkpoint();
+      files[kKeys[i]] = {{"bytes", s.bytes}, {"rows", s.rows}};
+    }
+    return files;
+  }
+  void close(std::vector<FileSummary>& sums) {
+    writer.drain();
+    for (int i = 0; i < 9; ++i) sums.push_back(file(i)->close());
+  }
+};
 
-  // Households are simulated in blocks, every week of a block before the next block, so the
-  // transaction file is ordered by household (shards concatenate) while memory stays bounded.
-  const i64 n_hh = last - first;
-  i64 block_size = cfg.output.block_households;
-  if (block_size <= 0) block_size = std::clamp<i64>(16'000'000 / (static_cast<i64>(W) * 12), 1024, 1 << 20);
-  block_size = std::min<i64>(block_size, std::max<i64>(n_hh, 1));
-  const int n_blocks = static_cast<int>((n_hh + block_size - 1) / block_size);
-
-  Progress progress;
-  progress.on = !opt.quiet && ::isatty(2);
-  progress.steps_total = static_cast<i64>(n_blocks) * W;
-  double sim_s = 0, write_s = 0;
+/// What the run counts as it goes, kept in the checkpoint or rebuilt on --resume.
+struct RunTotals {
   u64 tx_rows = 0, trips = 0;
-  WeekInputs week_in;
-  MarketCursor cursor(cfg, market);
-  std::vector<WeekRecords> weeks(W);
-  HouseholdBlock block;
-  std::vector<u64> targeted, activated;
-  auto append_campaign_files = [&](OutputFile& ct, OutputFile& rd, OutputFile& ch, const HouseholdBlock& b,
-                                   const std::vector<WeekRecords>& wr, const Campaigns& cs) {
-    std::string t, r, c;
-    u64 nt = 0, nr = 0;
-    for (i32 h = 0; h < b.n; ++h) {
-      const i64 key = b.first + h + 1;
-      for (i32 k = 0; k < static_cast<i32>(cs.list().size()); ++k) {
-        if (!((targeted[h] >> k) & 1u)) continue;
-        t += fmt::format("{},{},{}\n", cs.list()[k].type, key, Campaigns::campaign_number(k));
-        c += fmt::format("{},{},{}\n", key, Campaigns::campaign_number(k), (activated[h] >> k) & 1u);
-        ++nt;
-      }
-      for (u32 w = 0; w < W; ++w)
-        for (u32 i = wr[w].offsets[h]; i < wr[w].offsets[h + 1]; ++i) {
-          const Record& rec = wr[w].records[i];
-          if (rec.campaign == kNoCampaign) continue;
-          r += fmt::format("{},{},{},{}\n", key, static_cast<i64>(w) * 7 + rec.day + 1, cs.coupon_upc(rec.campaign, rec.product),
-                           Campaigns::campaign_number(rec.campaign));
-          ++nr;
-        }
+  std::vector<u64> store_week_trips;            // [s * W + w - 1]
+  std::vector<StorePromoSummary> store_weeks;   // [s * W + w - 1], without the display lists
+  MarketStats market;
+  RunTotals(i32 S, u32 W, i32 K) : store_week_trips(static_cast<size_t>(S) * W, 0), store_weeks(static_cast<size_t>(S) * W), market(K) {}
+  /// The market figures of one week (gathered once: the market is the same for every block).
+  void gather_market(const WeekInputs& w, const Catalog& cat, u32 W) {
+    market.add(w, cat);
+    for (i32 s = 0; s < w.n_stores; ++s) {
+      StorePromoSummary& sum = store_weeks[static_cast<size_t>(s) * W + w.week - 1];
+      sum = w.stores[s];
+      sum.end_caps = {};
+      sum.feature_displays = {};
     }
-    ct.write(t);
-    ct.add_rows(nt);
-    ch.write(c);
-    ch.add_rows(nt);
-    rd.write(r);
-    rd.add_rows(nr);
-  };
-  const int n_threads = omp_get_max_threads();
-  // Market figures of every week (block 0 gathers them while it writes the market files).
-  auto gather_market = [&](const WeekInputs& w_in) {
-    market_stats.add(w_in, cat);
-    for (i32 s = 0; s < S; ++s) {
-      StorePromoSummary& sum = store_week_summary[static_cast<size_t>(s) * W + w_in.week - 1];
-      sum = w_in.stores[s];
-      sum.end_caps.clear();
-      sum.feature_displays.clear();
-      sum.end_caps.shrink_to_fit();
-      sum.feature_displays.shrink_to_fit();
-    }
-  };
-  // The market of every week is the same for every block.  With more than one block to go it is
-  // built once and kept when it fits output.market_cache_mb (about 27 bytes per product-store-week),
-  // else rebuilt per block (memory bounded whatever the world).
-  const double week_bytes = static_cast<double>(S) * cat.n_products() * 27.0 + static_cast<double>(S) * (cat.n_categories() + 1) * 4.0;
-  const int blocks_to_go = n_blocks - (resuming ? ckpt["blocks_done"].get<int>() : 0);
-  const bool use_cache = blocks_to_go > 1 && week_bytes * W <= cfg.output.market_cache_mb * 1048576.0;
-  std::vector<WeekInputs> market_cache(use_cache ? W : 0);
-  bool cache_filled = false;
-  int start_block = 0;
-  if (resuming) {
-    if (ckpt.value("block_size", i64{0}) != block_size)
-      throw InputError((tmp.path / "checkpoint.json").string() + ": the checkpoint used another block size");
-    start_block = ckpt["blocks_done"].get<int>();
-    tx_rows = ckpt["tx_rows"].get<u64>();
-    trips = ckpt["trips"].get<u64>();
-    store_week_trips = ckpt["store_week_trips"].get<std::vector<u64>>();
-    cursor.reset();
-    for (u32 w = 1; w <= W; ++w) {  // the market files are complete; rebuild their figures
-      WeekInputs& wk = use_cache ? market_cache[w - 1] : week_in;
-      cursor.next(wk);
-      gather_market(wk);
-    }
-    cache_filled = use_cache;
-    progress.steps_done = static_cast<i64>(start_block) * W;
   }
-  const char* kill_after = std::getenv("RETAILSYNTH_TEST_KILL_AFTER_BLOCK");  // fault injection for tests
-  for (int b = start_block; b < n_blocks; ++b) {
-    const i64 b_first = first + static_cast<i64>(b) * block_size;
-    const i32 b_n = static_cast<i32>(std::min<i64>(block_size, last - b_first));
-    auto t0 = Clock::now();
-    backend->sample_households(b_first, b_n, block);
-    u64 block_rows = 0;
-    cursor.reset();
-    for (u32 w = 1; w <= W; ++w) {
-      WeekInputs& wk = use_cache ? market_cache[w - 1] : week_in;
-      if (!cache_filled) cursor.next(wk);
-      if (b == 0) {  // market files once: they don't depend on the households
-        append_promotions(causal, promos, wk, cat, stores);
-        gather_market(wk);
-      }
-      backend->simulate_week(wk, weeks[w - 1]);
-      order_by_trip(weeks[w - 1]);
-      for (i32 s = 0; s < S; ++s) store_week_trips[static_cast<size_t>(s) * W + w - 1] += weeks[w - 1].store_trips[s];
-      block_rows += weeks[w - 1].records.size();
-      for (u8 t : weeks[w - 1].trips) trips += t;
-      progress.step(b + 1, n_blocks, w, W, tx_rows + block_rows);
-    }
-    cache_filled = use_cache;
-    sim_s += since(t0);
-    t0 = Clock::now();
-    append_households(hh, block, stores);
-    {
-      std::string buf;
-      u64 n = 0;
-      for (i32 h = 0; h < b_n; ++h)
-        for (u32 w = 0; w < W; ++w)
-          if (weeks[w].trips[h] > 0) {
-            buf += fmt::format("{},{},{}\n", block.first + h + 1, w + 1, weeks[w].trips[h]);
-            ++n;
-          }
-      trips_file.write(buf);
-      trips_file.add_rows(n);
-    }
-    format_transactions_parallel(block, weeks, cat, stores, W, n_threads, [&](const std::string& text, u64 rows) {
-      tx.write(text);
-      tx.add_rows(rows);
-      tx_rows += rows;
-    });
-    backend->campaign_state(targeted, activated);
-    append_campaign_files(ctable, redeem, chh, block, weeks, campaigns);
-    append_outcomes(outcomes, block, weeks, cat);
-    write_s += since(t0);
-    // Checkpoint: every file durable up to here, the counters, then the checkpoint file itself
-    // (renamed into place, so it is never half-written).
-    nlohmann::json c;
-    c["config"] = config_json;
-    c["shard"] = part;
-    c["block_size"] = block_size;
-    c["blocks_done"] = b + 1;
-    c["tx_rows"] = tx_rows;
-    c["trips"] = trips;
-    c["store_week_trips"] = store_week_trips;
-    for (auto [key, f] : {std::pair<const char*, OutputFile*>{"tx", &tx}, {"hh", &hh}, {"trips", &trips_file},
-                          {"causal", &causal}, {"promos", &promos}, {"ctable", &ctable}, {"redeem", &redeem},
-                          {"chh", &chh}, {"outcomes", &outcomes}}) {
-      const FileState st = f->checkpoint();
-      c["files"][key] = {{"bytes", st.bytes}, {"rows", st.rows}};
-    }
-    {
-      std::ofstream cf(tmp.path / "checkpoint.json.tmp");
-      cf << c.dump();
-      if (!cf.flush()) throw std::runtime_error((tmp.path / "checkpoint.json.tmp").string() + ": write failed");
-    }
-    fs::rename(tmp.path / "checkpoint.json.tmp", tmp.path / "checkpoint.json");
-    if (kill_after && std::atoi(kill_after) == b) std::raise(SIGKILL);
+};
+
+/// The week's market files (causal_data, truth/promotions): formatted in parallel, each file's
+/// rows in store order, written in the background.
+void append_promotions(RunFiles& f, const WeekInputs& w, const Catalog& cat, const Stores& stores) {
+  for (PromotionRows& r : format_promotions(w, cat, stores)) {
+    f.writer.write(f.causal, std::move(r.causal), r.causal_rows);
+    f.writer.write(f.promos, std::move(r.promos), r.promo_rows);
   }
-  progress.done();
-  sums.push_back(tx.close());
-  sums.push_back(hh.close());
-  sums.push_back(trips_file.close());
-  sums.push_back(causal.close());
-  sums.push_back(promos.close());
-  sums.push_back(ctable.close());
-  sums.push_back(redeem.close());
-  sums.push_back(chh.close());
-  sums.push_back(outcomes.close());
-  {
-    OutputFile sw(dir, name_of("truth/store_weeks.csv"), false);
-    std::string buf = "STORE_ID,WEEK_NO,marketing_signal,n_promoted,mean_depth,trips\n";
-    for (i32 s = 0; s < S; ++s)
-      for (u32 w = 1; w <= W; ++w) {
-        const size_t at = static_cast<size_t>(s) * W + w - 1;
-        const StorePromoSummary& sum = store_week_summary[at];
-        buf += fmt::format("{},{},{:.6f},{},{:.4f},{}\n", stores.store_id[s], w, sum.marketing, sum.n_promoted,
-                           sum.mean_depth, store_week_trips[at]);
+}
+
+/// truth/trips.csv rows of a block: every household-week with a trip.
+void append_trips(OutputFile& f, const HouseholdBlock& b, const std::vector<WeekRecords>& weeks) {
+  std::string buf;
+  u64 n = 0;
+  for (i32 h = 0; h < b.n; ++h)
+    for (u32 w = 0; w < weeks.size(); ++w)
+      if (weeks[w].trips[h] > 0) {
+        buf += fmt::format("{},{},{}\n", b.first + h + 1, w + 1, weeks[w].trips[h]);
+        ++n;
       }
-    sw.write(buf);
-    sw.add_rows(static_cast<u64>(S) * W);
-    sums.push_back(sw.close());
+  f.write(buf);
+  f.add_rows(n);
+}
+
+/// A block's rows of campaign_table.csv and truth/campaign_households.csv (the campaigns that
+/// targeted each household, and whether it took them up) and of coupon_redempt.csv.
+void append_campaign_files(RunFiles& f, const HouseholdBlock& b, const std::vector<WeekRecords>& wr, const Campaigns& cs,
+                           const std::vector<u64>& targeted, const std::vector<u64>& activated) {
+  std::string t, r, c;
+  u64 nt = 0, nr = 0;
+  for (i32 h = 0; h < b.n; ++h) {
+    const i64 key = b.first + h + 1;
+    for (i32 k = 0; k < static_cast<i32>(cs.list().size()); ++k) {
+      if (!((targeted[h] >> k) & 1u)) continue;
+      t += fmt::format("{},{},{}\n", cs.list()[k].type, key, Campaigns::campaign_number(k));
+      c += fmt::format("{},{},{}\n", key, Campaigns::campaign_number(k), (activated[h] >> k) & 1u);
+      ++nt;
+    }
+    for (u32 w = 0; w < wr.size(); ++w)
+      for (u32 i = wr[w].offsets[h]; i < wr[w].offsets[h + 1]; ++i) {
+        const Record& rec = wr[w].records[i];
+        if (rec.campaign == kNoCampaign) continue;
+        r += fmt::format("{},{},{},{}\n", key, static_cast<i64>(w) * 7 + rec.day + 1, cs.coupon_upc(rec.campaign, rec.product),
+                         Campaigns::campaign_number(rec.campaign));
+        ++nr;
+      }
+  }
+  f.ctable.write(t);
+  f.ctable.add_rows(nt);
+  f.chh.write(c);
+  f.chh.add_rows(nt);
+  f.redeem.write(r);
+  f.redeem.add_rows(nr);
+}
+
+/// The blocks of households, each simulated over every week and then written, with a checkpoint
+/// after each: the transaction file stays ordered by household (shards concatenate) while memory
+/// stays bounded.
+class BlockLoop {
+ public:
+  BlockLoop(const RunWorld& w, const GenerateOptions& opt, Backend& backend, DatasetFolder& folder, RunFiles& files)
+      : w_(w),
+        backend_(backend),
+        folder_(folder),
+        files_(files),
+        totals_(w.stores.size(), w.weeks, w.cat.n_categories()),
+        cursor_(w.cfg, w.market),
+        weeks_(w.weeks) {
+    const i64 n_hh = w.last - w.first;
+    block_size_ = w.cfg.output.block_households;
+    if (block_size_ <= 0) block_size_ = std::clamp<i64>(16'000'000 / (static_cast<i64>(w.weeks) * 12), 1024, 1 << 20);
+    block_size_ = std::min<i64>(block_size_, std::max<i64>(n_hh, 1));
+    n_blocks_ = static_cast<int>((n_hh + block_size_ - 1) / block_size_);
+    progress_.on = !opt.quiet && ::isatty(2);
+    progress_.steps_total = static_cast<i64>(n_blocks_) * w.weeks;
+    // The market of every week is the same for every block.  With more than one block to go it
+    // is built once and kept when it fits output.market_cache_mb, else rebuilt per block
+    // (memory bounded whatever the world).
+    const int to_go = n_blocks_ - (folder.resuming() ? folder.checkpoint()["blocks_done"].get<int>() : 0);
+    use_cache_ = to_go > 1 && week_bytes() * w.weeks <= w.cfg.output.market_cache_mb * 1048576.0;
+    cache_.resize(use_cache_ ? w.weeks : 0);
   }
 
-  // Manifest, then the rename that makes the output visible.
+  void run() {
+    int start = 0;
+    if (folder_.resuming()) start = restore();
+    const char* kill_after = std::getenv("RETAILSYNTH_TEST_KILL_AFTER_BLOCK");  // fault injection for tests
+    for (int b = start; b < n_blocks_; ++b) {
+      auto t0 = Clock::now();
+      simulate_block(b);
+      sim_s_ += since(t0);
+      t0 = Clock::now();
+      write_block();
+      write_s_ += since(t0);
+      save_checkpoint(b + 1);
+      if (kill_after && std::atoi(kill_after) == b) std::raise(SIGKILL);
+    }
+    progress_.done();
+  }
+
+  const RunTotals& totals() const { return totals_; }
+  double simulate_seconds() const { return sim_s_; }
+  double write_seconds() const { return write_s_; }
+  nlohmann::json blocks_json() const {
+    return {{"households_per_block", block_size_}, {"count", n_blocks_}, {"market_cached", use_cache_}};
+  }
+
+ private:
+  /// Bytes of one week's market (the cache's unit): 27 per product-store-week plus the indexes.
+  double week_bytes() const {
+    const double S = w_.stores.size(), P = w_.cat.n_products(), K = w_.cat.n_categories();
+    return S * P * 27.0 + S * (K + 1) * 4.0 + S * K * 2.0 * kBoundFields * 4.0;
+  }
+
+  /// The week's market: built by the cursor, or from the cache once it is full.
+  WeekInputs& market_week(u32 w) {
+    WeekInputs& wk = use_cache_ ? cache_[w - 1] : week_in_;
+    if (!cache_filled_) cursor_.next(wk);
+    return wk;
+  }
+
+  /// Picks up a killed run at its checkpoint: the counters, and the market figures of every
+  /// week (the market files are complete).  Returns the first block to simulate.
+  int restore() {
+    const nlohmann::json& c = folder_.checkpoint();
+    if (c.value("block_size", i64{0}) != block_size_) folder_.refuse_checkpoint("the checkpoint used another block size");
+    totals_.tx_rows = c["tx_rows"].get<u64>();
+    totals_.trips = c["trips"].get<u64>();
+    totals_.store_week_trips = c["store_week_trips"].get<std::vector<u64>>();
+    cursor_.reset();
+    for (u32 w = 1; w <= weeks_; ++w) totals_.gather_market(market_week(w), w_.cat, weeks_);
+    cache_filled_ = use_cache_;
+    const int start = c["blocks_done"].get<int>();
+    progress_.steps_done = static_cast<i64>(start) * weeks_;
+    return start;
+  }
+
+  void simulate_block(int b) {
+    const i64 b_first = w_.first + static_cast<i64>(b) * block_size_;
+    const i32 b_n = static_cast<i32>(std::min<i64>(block_size_, w_.last - b_first));
+    backend_.sample_households(b_first, b_n, block_);
+    u64 block_rows = 0;
+    cursor_.reset();
+    for (u32 w = 1; w <= weeks_; ++w) {
+      WeekInputs& wk = market_week(w);
+      if (b == 0) {  // the market files once: they don't depend on the households
+        append_promotions(files_, wk, w_.cat, w_.stores);
+        totals_.gather_market(wk, w_.cat, weeks_);
+      }
+      WeekRecords& rec = records_[w - 1];
+      backend_.simulate_week(wk, rec);
+      order_by_trip(rec);
+      for (i32 s = 0; s < wk.n_stores; ++s) totals_.store_week_trips[static_cast<size_t>(s) * weeks_ + w - 1] += rec.store_trips[s];
+      block_rows += rec.records.size();
+      for (u8 t : rec.trips) totals_.trips += t;
+      progress_.step(b + 1, n_blocks_, w, weeks_, totals_.tx_rows + block_rows);
+    }
+    cache_filled_ = use_cache_;
+  }
+
+  /// The block's households, trips, transactions, campaign files and outcomes.
+  void write_block() {
+    append_households(files_.hh, block_, w_.stores);
+    append_trips(files_.trips, block_, records_);
+    const int threads = omp_get_max_threads();
+    format_transactions_parallel(block_, records_, w_.cat, w_.stores, weeks_, threads, [&](const std::string& text, u64 rows) {
+      files_.writer.write(files_.tx, text, rows);
+      totals_.tx_rows += rows;
+    });
+    std::vector<u64> targeted, activated;
+    backend_.campaign_state(targeted, activated);
+    append_campaign_files(files_, block_, records_, w_.market.campaigns(), targeted, activated);
+    append_outcomes(files_.outcomes, block_, records_, w_.cat);
+  }
+
+  /// Every file durable up to here, the counters, then the checkpoint file itself.
+  void save_checkpoint(int blocks_done) {
+    nlohmann::json c;
+    c["files"] = files_.checkpoint();
+    c["config"] = config_to_json(w_.cfg).dump();
+    c["shard"] = folder_.part();
+    c["block_size"] = block_size_;
+    c["blocks_done"] = blocks_done;
+    c["tx_rows"] = totals_.tx_rows;
+    c["trips"] = totals_.trips;
+    c["store_week_trips"] = totals_.store_week_trips;
+    folder_.save_checkpoint(c);
+  }
+
+  const RunWorld& w_;
+  Backend& backend_;
+  DatasetFolder& folder_;
+  RunFiles& files_;
+  RunTotals totals_;
+  MarketCursor cursor_;
+  u32 weeks_;
+  i64 block_size_ = 0;
+  int n_blocks_ = 0;
+  bool use_cache_ = false, cache_filled_ = false;
+  std::vector<WeekInputs> cache_;
+  WeekInputs week_in_;
+  std::vector<WeekRecords> records_{weeks_};
+  HouseholdBlock block_;
+  Progress progress_;
+  double sim_s_ = 0, write_s_ = 0;
+};
+
+/// truth/store_weeks.csv: each store-week's promotion summary and this run's trips there.
+FileSummary write_store_weeks(const DatasetFolder& folder, const RunWorld& w, const RunTotals& t) {
+  OutputFile sw(folder.dir(), folder.name_of("truth/store_weeks.csv"), false);
+  std::string buf = "STORE_ID,WEEK_NO,marketing_signal,n_promoted,mean_depth,trips\n";
+  for (i32 s = 0; s < w.stores.size(); ++s)
+    for (u32 wk = 1; wk <= w.weeks; ++wk) {
+      const size_t at = static_cast<size_t>(s) * w.weeks + wk - 1;
+      const StorePromoSummary& sum = t.store_weeks[at];
+      buf += fmt::format("{},{},{:.6f},{},{:.4f},{}\n", w.stores.store_id[s], wk, sum.marketing, sum.n_promoted,
+                         sum.mean_depth, t.store_week_trips[at]);
+    }
+  sw.write(buf);
+  sw.add_rows(static_cast<u64>(w.stores.size()) * w.weeks);
+  return sw.close();
+}
+
+/// manifest.json (a shard's manifest part): the run, its world, totals, files and timings.
+void write_manifest(const DatasetFolder& folder, const RunWorld& w, const GenerateOptions& opt, const Backend& backend,
+                    const BlockLoop& loop, const std::vector<FileSummary>& sums, double setup_s, double total_s) {
+  const Config& cfg = w.cfg;
   nlohmann::json m;
   m["generator"] = "retailsynth";
   m["version"] = kVersion;
   m["seed"] = cfg.seed;
-  m["backend"] = backend->name();
-  m["threads"] = n_threads;
-  m["shard"] = {{"index", opt.shard_index}, {"count", opt.shard_count}, {"households_first", first + 1},
-                {"households_last", last}};
+  m["backend"] = backend.name();
+  m["threads"] = omp_get_max_threads();
+  m["shard"] = {{"index", opt.shard_index}, {"count", opt.shard_count}, {"households_first", w.first + 1},
+                {"households_last", w.last}};
   m["config_file"] = cfg.source;
   if (!cfg.scenario.name.empty())
     m["scenario"] = {{"name", cfg.scenario.name}, {"file", cfg.scenario.file}, {"description", cfg.scenario.description}};
   m["config"] = config_to_json(cfg);
-  m["campaigns"] = static_cast<u64>(campaigns.list().size());
-  m["world"] = {{"products", cat.n_products()}, {"categories", cat.n_categories()}, {"stores", stores.size()},
-                {"weeks", W}, {"households", n_hh}};
-  m["totals"] = {{"trips", trips}, {"transaction_rows", tx_rows}};
-  m["market"] = market_stats.json(cat, market.calendar());
-  {
-    const auto& mc = market.seasonality().match_counts();
-    m["seasonality"] = {{"table", cfg.seasonality.table},
-                        {"categories_matched", {{"exact", mc[0]}, {"normalised_name", mc[1]}, {"unreliable_flat", mc[2]},
-                                                {"department_mean", mc[3]}, {"none", mc[4]}}}};
-  }
+  m["campaigns"] = static_cast<u64>(w.market.campaigns().list().size());
+  m["world"] = {{"products", w.cat.n_products()}, {"categories", w.cat.n_categories()}, {"stores", w.stores.size()},
+                {"weeks", w.weeks}, {"households", w.last - w.first}};
+  m["totals"] = {{"trips", loop.totals().trips}, {"transaction_rows", loop.totals().tx_rows}};
+  m["market"] = loop.totals().market.json(w.cat, w.market.calendar());
+  const auto& mc = w.market.seasonality().match_counts();
+  m["seasonality"] = {{"table", cfg.seasonality.table},
+                      {"categories_matched", {{"exact", mc[0]}, {"normalised_name", mc[1]}, {"unreliable_flat", mc[2]},
+                                              {"department_mean", mc[3]}, {"none", mc[4]}}}};
   nlohmann::json files = nlohmann::json::object();
   for (const auto& s : sums) files[s.name] = {{"rows", s.rows}, {"bytes", s.bytes}, {"xxh64", s.xxh64}};
   m["files"] = files;
+  m["timings_s"] = {{"setup", setup_s}, {"simulate", loop.simulate_seconds()}, {"write", loop.write_seconds()},
+                    {"total", total_s}};
+  m["blocks"] = loop.blocks_json();
+  OutputFile mf(folder.dir(), folder.name_of("manifest.json"), false);
+  mf.write(m.dump(2) + "\n");
+  mf.close();
+}
+
+/// One dataset into `out` (for a scenario set, `out` is the scenario's folder).
+GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::path& out) {
+  const auto t_start = Clock::now();
+  DatasetFolder folder(opt, out);
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+  auto backend = make_backend(opt.backend);
+  const RunWorld world(cfg, opt);
+  backend->prepare(world.setup());
+  folder.open(config_to_json(cfg).dump());
+  const double setup_s = since(t_start);
+
+  std::vector<FileSummary> sums = write_fixed_files(folder.dir(), world);
+  RunFiles files(folder, cfg.output.compress == "zstd");
+  BlockLoop loop(world, opt, *backend, folder, files);
+  loop.run();
+  files.close(sums);
+  sums.push_back(write_store_weeks(folder, world, loop.totals()));
   const double total_s = since(t_start);
-  m["timings_s"] = {{"setup", setup_s}, {"simulate", sim_s}, {"write", write_s}, {"total", total_s}};
-  m["blocks"] = {{"households_per_block", block_size}, {"count", n_blocks}, {"market_cached", use_cache}};
-  {
-    OutputFile mf(dir, name_of("manifest.json"), false);
-    mf.write(m.dump(2) + "\n");
-    mf.close();
-  }
-  fs::remove(tmp.path / "checkpoint.json");
-  if (sharded) commit_shard(tmp, out);
-  else commit(tmp, out, opt.force);
+  write_manifest(folder, world, opt, *backend, loop, sums, setup_s, total_s);
+  folder.commit();
+  const u64 rows = loop.totals().tx_rows;
   if (!opt.quiet)
     std::fprintf(stderr, "retailsynth: %s rows, %lld households x %u weeks, %d products, backend %s, %.1f s -> %s\n",
-                 fmt::format("{:L}", tx_rows).c_str(), static_cast<long long>(n_hh), W, cat.n_products(),
-                 backend->name().c_str(), total_s, out.string().c_str());
-  return GenerateResult{tx_rows, total_s, backend->name()};
+                 fmt::format("{:L}", rows).c_str(), static_cast<long long>(world.last - world.first), world.weeks,
+                 world.cat.n_products(), backend->name().c_str(), total_s, out.string().c_str());
+  return GenerateResult{rows, total_s, backend->name()};
 }
+
 
 /// One household's outcomes as read back from truth/outcomes.csv.
 struct Outcome {
@@ -824,7 +852,8 @@ GenerateResult generate_scenarios(const GenerateOptions& opt) {
       mf.write(m.dump(2) + "\n");
       mf.close();
     }
-    commit(tmp, out, opt.force);
+    commit_folder(tmp.path, out, opt.force);
+    tmp.committed = true;
   }
   for (const auto& r : results) total.transaction_rows += r.transaction_rows;
   total.backend = results.empty() ? std::string() : results.back().backend;

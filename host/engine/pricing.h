@@ -21,6 +21,8 @@ class PricingEngine {
   double chain_price(i32 j, u32 week) const { return chain_[static_cast<size_t>(j) * weeks_ + week - 1]; }
   /// Base (regular) shelf price in cents.
   u32 base_cents(i32 s, i32 j, u32 week) const;
+  /// The same from the product's chain price of that week (chain_price(j, week)).
+  u32 base_cents(i32 s, i32 j, u32 week, double chain) const;
   u32 weeks() const { return weeks_; }
 
  private:

@@ -17,11 +17,21 @@ inline double perception_term(double depth, double threshold, double bonus) {
   return depth > 0 && depth + 1e-9 >= threshold ? bonus : 0.0;
 }
 
+/// The popularity and quality-saturation part of base_utility (the same in every store).
+inline double quality_utility(const Config& cfg, double alpha, double quality) {
+  return alpha - cfg.utility.quality_saturation * quality * quality;
+}
+
+/// base_utility from its quality part: the price threshold and discount perception added.
+inline double price_utility(const Config& cfg, double quality_part, double price, double depth) {
+  const auto& u = cfg.utility;
+  return quality_part + price_threshold_term(price, u.threshold_bonus, u.threshold_window) +
+         perception_term(depth, u.perception_threshold, u.perception_bonus);
+}
+
 /// The household-independent part of a product's utility at a shelf price and depth.
 inline double base_utility(const Config& cfg, double alpha, double quality, double price, double depth) {
-  const auto& u = cfg.utility;
-  return alpha - u.quality_saturation * quality * quality + price_threshold_term(price, u.threshold_bonus, u.threshold_window) +
-         perception_term(depth, u.perception_threshold, u.perception_bonus);
+  return price_utility(cfg, quality_utility(cfg, alpha, quality), price, depth);
 }
 
 }  // namespace retailsynth

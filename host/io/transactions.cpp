@@ -36,9 +36,10 @@ void format_transactions(std::string& out, const HouseholdBlock& block, const st
         out += fmt::format_int(stores.store_id[r.store]).c_str();
         out += ',';
         append_cents(out, -qty * (static_cast<i64>(r.base_cents) - static_cast<i64>(r.shelf_cents)));
-        char hhmm[24];
-        std::snprintf(hhmm, sizeof hhmm, ",%02d%02d,", r.minute / 60, r.minute % 60);
-        out += hhmm;
+        const int hour = r.minute / 60, minute = r.minute % 60;  // TRANS_TIME as HHMM
+        const char hhmm[7] = {',', static_cast<char>('0' + hour / 10), static_cast<char>('0' + hour % 10),
+                              static_cast<char>('0' + minute / 10), static_cast<char>('0' + minute % 10), ','};
+        out.append(hhmm, 6);
         out += fmt::format_int(week).c_str();
         if (r.coupon_cents == 0 && r.match_cents == 0) {  // nearly every line: no coupon
           out += ",0.00,0.00\n";
