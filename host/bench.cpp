@@ -102,7 +102,7 @@ std::string run_bench(const BenchOptions& opt) {
     for (auto& r : recs) order_by_trip(r);
     u64 bytes = 0;
     format_transactions_parallel(block, recs, cat, stores, W, omp_get_max_threads(),
-                                 [&](const std::string& text, u64) { bytes += text.size(); });
+                                 [&](std::string& text, u64) { bytes += text.size(); });
     const double format_s = since(t0);
     double e2e_s = 0;
     if (opt.end_to_end) {

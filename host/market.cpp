@@ -74,9 +74,11 @@ void Market::build_week(u32 week, WeekInputs& out) const {
       }
       out.base_cents[at] = base;
       out.shelf_cents[at] = shelf;
-      out.log_price[at] = math::rs_log(static_cast<float>(shelf) * 0.01f);
       out.base_u[at] = static_cast<float>(price_utility(cfg_, quality_part[j], shelf * 0.01, out.depth[at]) + season[j]);
     }
+    // Shelf prices are at least 19 cents (round_to_price_point_cents), so rs_log's branch-free
+    // core gives rs_log's value, and the loop vectorises.
+    for (i32 j = 0; j < P; ++j) out.log_price[row + j] = math::log_normal(static_cast<float>(out.shelf_cents[row + j]) * 0.01f);
     promotions_.allocate_store_week(s, week, promoted, out.depth.data() + row, out.display.data() + row,
                                     out.feature.data() + row, out.stores[s]);
     out.marketing[s] = out.stores[s].marketing;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -134,25 +135,42 @@ struct PromotionRows {
   u64 causal_rows = 0, promo_rows = 0;
 };
 
+/// Appends x as "{:.2f}" formats it: 100 x (exact in double for a float) rounded half to even.
+void append_fixed2(std::string& out, float x) { append_cents(out, static_cast<i64>(std::nearbyint(static_cast<double>(x) * 100.0))); }
+
 /// Formats store s's promoted products of week `w` into `out`.
 void format_store_promotions(PromotionRows& out, const WeekInputs& w, i32 s, const Catalog& cat, const Stores& stores) {
   std::string &c = out.causal, &p = out.promos;
   const i64 sid = stores.store_id[s];
+  const fmt::format_int sid_text(sid), week_text(w.week);
+  p.reserve(static_cast<size_t>(w.stores[s].n_promoted) * 56);  // a row is under 56 bytes
+  c.reserve(static_cast<size_t>(w.stores[s].n_promoted) * 28);
   for (i64 j = 0; j < w.n_products; ++j) {
     const size_t at = static_cast<size_t>(s) * w.n_products + j;
     if (w.depth[at] <= 0.0f) continue;
     const i64 pid = cat.product_id[j];
+    const fmt::format_int pid_text(pid);
     const auto disp = static_cast<DisplayType>(w.display[at]);
     const bool in_ad = w.feature[at] & kInAd, mailer = w.feature[at] & kMailer;
-    p += fmt::format("{},{},{},", sid, pid, w.week);
+    // STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer
+    p.append(sid_text.data(), sid_text.size()) += ',';
+    p.append(pid_text.data(), pid_text.size()) += ',';
+    p.append(week_text.data(), week_text.size()) += ',';
     append_cents(p, w.base_cents[at]);
     p += ',';
     append_cents(p, w.shelf_cents[at]);
-    p += fmt::format(",{:.2f},{},{},{}\n", w.depth[at], kDisplayTypeNames[static_cast<int>(disp)], int(in_ad), int(mailer));
+    p += ',';
+    append_fixed2(p, w.depth[at]);
+    ((p += ',') += kDisplayTypeNames[static_cast<int>(disp)]) += ',';
+    p += in_ad ? "1," : "0,";
+    p += mailer ? "1\n" : "0\n";
     ++out.promo_rows;
-    if (disp != DisplayType::kNone || in_ad || mailer) {
+    if (disp != DisplayType::kNone || in_ad || mailer) {  // PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer
       const double u = code_variant(pid, sid);
-      c += fmt::format("{},{},{},{},{}\n", pid, sid, w.week, display_code(disp, u), mailer_code(in_ad, mailer, u));
+      c.append(pid_text.data(), pid_text.size()) += ',';
+      c.append(sid_text.data(), sid_text.size()) += ',';
+      c.append(week_text.data(), week_text.size()) += ',';
+      (((c += display_code(disp, u)) += ',') += mailer_code(in_ad, mailer, u)) += '\n';
       ++out.causal_rows;
     }
   }
@@ -574,8 +592,8 @@ class BlockLoop {
     append_households(files_.hh, block_, w_.stores);
     append_trips(files_.trips, block_, records_);
     const int threads = omp_get_max_threads();
-    format_transactions_parallel(block_, records_, w_.cat, w_.stores, weeks_, threads, [&](const std::string& text, u64 rows) {
-      files_.writer.write(files_.tx, text, rows);
+    format_transactions_parallel(block_, records_, w_.cat, w_.stores, weeks_, threads, [&](std::string& text, u64 rows) {
+      files_.writer.write(files_.tx, std::move(text), rows);
       totals_.tx_rows += rows;
     });
     std::vector<u64> targeted, activated;

@@ -42,6 +42,7 @@ struct WeekInputs {
   std::vector<i32> coupon_begin, coupon_product;
   std::vector<u8> coupon_campaign;
   std::vector<u16> coupon_cents, coupon_match;
+  std::vector<u64> coupon_mask;  // per category: bit c when campaign c has coupons in it this week
   // Extrema of the utility inputs per store, group and category (views.h: BoundField), for the
   // exact skip.
   std::vector<float> bounds;
@@ -49,7 +50,8 @@ struct WeekInputs {
     return WeekView{week,           n_stores,       n_products,   log_price.data(), base_u.data(),
                     ref_gain.data(), shelf_cents.data(), base_cents.data(), depth.data(), display.data(),
                     feature.data(), marketing.data(), cat_season.data(), traffic_season, coupon_begin.data(),
-                    coupon_product.data(), coupon_campaign.data(), coupon_cents.data(), coupon_match.data(), bounds.data()};
+                    coupon_product.data(), coupon_campaign.data(), coupon_cents.data(), coupon_match.data(), coupon_mask.data(),
+                    bounds.data()};
   }
 };
 

@@ -112,14 +112,6 @@ void synthesize_product_attributes(const Config& cfg, Catalog& cat, i32 k, i32 b
 
 }  // namespace
 
-u32 round_to_price_point_cents(double dollars) {
-  const double c = std::round(dollars * 100.0);
-  double pp = std::floor((c - 9.0 + 5.0) / 10.0) * 10.0 + 9.0;
-  if (pp < 19.0) pp = 19.0;
-  if (pp > 4.0e9) pp = 4.0e9 - 1.0;
-  return static_cast<u32>(pp);
-}
-
 bool is_non_merchandise_department(const std::string& d) {
   static const std::unordered_set<std::string> kNon = {
       "MISCELLANEOUS",   "COUPON",         "FUEL",         "CNTRL/STORE SUP", "POSTAL CENTER", "CHARITABLE CONT",

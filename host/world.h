@@ -1,5 +1,6 @@
 // The synthesised (or loaded) world: catalog and stores, owned on the host (DESIGN §3.1).
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,14 @@ struct Stores {
 };
 
 /// Rounds a price in dollars to the nearest price point ending in 9 cents (x.x9), at least 0.19.
-u32 round_to_price_point_cents(double dollars);
+/// Inline: the market calls it for every product-store-week.
+inline u32 round_to_price_point_cents(double dollars) {
+  const double c = std::round(dollars * 100.0);
+  double pp = std::floor((c - 9.0 + 5.0) / 10.0) * 10.0 + 9.0;
+  if (pp < 19.0) pp = 19.0;
+  if (pp > 4.0e9) pp = 4.0e9 - 1.0;
+  return static_cast<u32>(pp);
+}
 
 /// The departments left out of a loaded catalog: not merchandise (fuel, coupons, store supplies).
 bool is_non_merchandise_department(const std::string& department);

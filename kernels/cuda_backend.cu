@@ -238,6 +238,7 @@ class CudaBackend final : public Backend {
     base_u_.assign(week.base_u.begin(), week.base_u.end());
     ref_gain_.assign(week.ref_gain.begin(), week.ref_gain.end());
     bounds_.assign(week.bounds.begin(), week.bounds.end());
+    coupon_mask_.assign(week.coupon_mask.begin(), week.coupon_mask.end());
     coupon_begin_.assign(week.coupon_begin.begin(), week.coupon_begin.end());
     // Empty coupon lists still get one element, so every pointer is valid.
     const size_t n_coupons = week.coupon_product.size();
@@ -255,7 +256,7 @@ class CudaBackend final : public Backend {
                       raw(ref_gain_), raw(shelf_),       raw(base_),        raw(depth_),          raw(display_),
                       raw(feature_),  raw(marketing_),   raw(cat_season_),  week.traffic_season,  raw(coupon_begin_),
                       raw(coupon_product_), raw(coupon_campaign_), raw(coupon_cents_), raw(coupon_match_),
-                      raw(bounds_)};
+                      raw(coupon_mask_),        raw(bounds_)};
     // State is double-buffered: a week run again after a slot overflow starts from the same state.
     const HouseholdStateView state{raw(inv_in_),      raw(inv_out_),      raw(last_in_),     raw(last_out_),
                                    raw(spend_in_),    raw(spend_out_),    raw(targeted_in_), raw(targeted_out_),
@@ -347,7 +348,8 @@ class CudaBackend final : public Backend {
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
       marketing_, base_u_, ref_gain_, bounds_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
-  thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_, evaluated_, sum_;
+  thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_, evaluated_, sum_,
+      coupon_mask_;
   thrust::device_vector<u16> coupon_cents_, coupon_match_;
   thrust::device_vector<CampaignRule> rules_;
   thrust::device_vector<u8> trips_, temp_, display_, feature_, coupon_campaign_;

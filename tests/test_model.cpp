@@ -131,7 +131,7 @@ struct TinyWorld {
     v.week = WeekView{1,           1,           static_cast<i64>(alpha.size()), log_price.data(), base_u.data(),
                       ref_gain.data(), cents.data(), cents.data(),            depth.data(),     display.data(),
                       feature.data(),  marketing.data(), cat_season.data(), 1.0f,
-                      nullptr,         nullptr,          nullptr,           nullptr, nullptr, nullptr};  // no coupons, no bounds
+                      nullptr,         nullptr,          nullptr,           nullptr, nullptr, nullptr, nullptr};  // no coupons, no bounds
     v.choice = choice;
     return v;
   }

@@ -134,10 +134,12 @@ void Campaigns::fill_week(u32 week, const Catalog& cat, WeekInputs& out) const {
   out.coupon_campaign.clear();
   out.coupon_cents.clear();
   out.coupon_match.clear();
+  out.coupon_mask.assign(K, 0);
   size_t e = 0;
   for (i32 k = 0; k < K; ++k) {
     out.coupon_begin[k] = static_cast<i32>(out.coupon_product.size());
     for (; e < entries.size() && entries[e].product < cat.cat_begin[k + 1]; ++e) {
+      out.coupon_mask[k] |= u64{1} << entries[e].campaign;
       out.coupon_product.push_back(entries[e].product);
       out.coupon_campaign.push_back(entries[e].campaign);
       out.coupon_cents.push_back(entries[e].cents);

@@ -96,14 +96,4 @@ PricingEngine::PricingEngine(const Config& cfg, const Catalog& cat, const Stores
 
 u32 PricingEngine::base_cents(i32 s, i32 j, u32 week) const { return base_cents(s, j, week, chain_price(j, week)); }
 
-u32 PricingEngine::base_cents(i32 s, i32 j, u32 week, double chain) const {
-  double f = price_index_;
-  if (!changes_.empty())
-    for (i32 c = change_begin_[j]; c < change_begin_[j + 1]; ++c) {
-      const Change& ch = changes_[c];
-      if ((ch.store < 0 || ch.store == s) && week >= ch.from_week && week <= ch.to_week) f *= ch.multiplier;
-    }
-  return round_to_price_point_cents(chain * stores_.price_index[s] * f);
-}
-
 }  // namespace retailsynth

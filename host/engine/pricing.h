@@ -21,8 +21,17 @@ class PricingEngine {
   double chain_price(i32 j, u32 week) const { return chain_[static_cast<size_t>(j) * weeks_ + week - 1]; }
   /// Base (regular) shelf price in cents.
   u32 base_cents(i32 s, i32 j, u32 week) const;
-  /// The same from the product's chain price of that week (chain_price(j, week)).
-  u32 base_cents(i32 s, i32 j, u32 week, double chain) const;
+  /// The same from the product's chain price of that week (chain_price(j, week)); inline, the
+  /// market calls it for every product-store-week.
+  u32 base_cents(i32 s, i32 j, u32 week, double chain) const {
+    double f = price_index_;
+    if (!changes_.empty())
+      for (i32 c = change_begin_[j]; c < change_begin_[j + 1]; ++c) {
+        const Change& ch = changes_[c];
+        if ((ch.store < 0 || ch.store == s) && week >= ch.from_week && week <= ch.to_week) f *= ch.multiplier;
+      }
+    return round_to_price_point_cents(chain * stores_.price_index[s] * f);
+  }
   u32 weeks() const { return weeks_; }
 
  private:

@@ -7,9 +7,9 @@ namespace retailsynth {
 /// Left-digit bonus: `bonus` when the price lies just under 1, 2, 5, 10, 20 or 50 dollars
 /// (within `window` of the threshold, e.g. 1.99 or 9.59 with window 0.05), else 0.
 inline double price_threshold_term(double price, double bonus, double window) {
-  for (double t : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0})
-    if (price < t && price >= t * (1.0 - window)) return bonus;
-  return 0.0;
+  bool under = false;  // no early exit: the market's loop over products stays branch-free
+  for (double t : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0}) under = under | ((price < t) & (price >= t * (1.0 - window)));
+  return under ? bonus : 0.0;
 }
 
 /// Discount perception: a step of `bonus` once the depth reaches `threshold`.

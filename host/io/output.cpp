@@ -1,5 +1,6 @@
 #include "io/output.h"
 
+#include <fmt/format.h>
 #include <xxhash.h>
 
 #include <cerrno>
@@ -108,10 +109,11 @@ void append_cents(std::string& out, i64 cents) {
     out += '-';
     cents = -cents;
   }
-  char buf[24];
-  const int n = std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100),
-                              static_cast<long long>(cents % 100));
-  out.append(buf, n);
+  const fmt::format_int dollars(cents / 100);  // "%lld.%02lld", without printf's cost
+  const int c = static_cast<int>(cents % 100);
+  out.append(dollars.data(), dollars.size());
+  const char tail[3] = {'.', static_cast<char>('0' + c / 10), static_cast<char>('0' + c % 10)};
+  out.append(tail, 3);
 }
 
 std::string xml_escape(const std::string& s) {

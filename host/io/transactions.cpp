@@ -59,7 +59,7 @@ void format_transactions(std::string& out, const HouseholdBlock& block, const st
 
 void format_transactions_parallel(const HouseholdBlock& block, const std::vector<WeekRecords>& weeks, const Catalog& cat,
                                   const Stores& stores, i64 total_weeks, int threads,
-                                  const std::function<void(const std::string&, u64)>& sink) {
+                                  const std::function<void(std::string&, u64)>& sink) {
   constexpr i32 kChunk = 64;
   const i32 n = block.n;
   const i32 n_chunks = (n + kChunk - 1) / kChunk;

@@ -15,9 +15,9 @@ void format_transactions(std::string& out, const HouseholdBlock& block, const st
                          i32 h1, const Catalog& cat, const Stores& stores, i64 total_weeks, u64& rows);
 
 /// Formats a whole block on `threads` threads in chunks of households and hands the chunks to
-/// `sink(text, rows)` in order, holding a bounded number of chunks in memory.
+/// `sink(text, rows)` in order (it may take the text), holding a bounded number of chunks in memory.
 void format_transactions_parallel(const HouseholdBlock& block, const std::vector<WeekRecords>& weeks, const Catalog& cat,
                                   const Stores& stores, i64 total_weeks, int threads,
-                                  const std::function<void(const std::string&, u64)>& sink);
+                                  const std::function<void(std::string&, u64)>& sink);
 
 }  // namespace retailsynth

@@ -107,69 +107,85 @@ struct RecomputeEval : ScalarScreen {
   }
 };
 
-/// Simulates household h (index within the block) for v.week (DESIGN §3.7): trips lifted by the
-/// home store's marketing signal, each with a store, day, time and mission; then category by
-/// category the inclusive value (evaluated by `eval`: RecomputeEval or the CPU's vectorised
-/// evaluator, which give identical results), nested-logit incidence (with mission shift and inventory),
-/// exact product choice and quantity with stockpiling, updating the household's inventory and
-/// last choice.  Each trip is announced by `sink.trip(store)`; records go to `sink.emit(Record)`
-/// in (category, trip) order; each evaluated category-trip is counted by `sink.evaluated(n)` (n
-/// products; the exact skip leaves out the others).  Returns the number of trips.
-template <class Rng, class Sink, class Eval>
-RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink, Eval& eval) {
-  const u64 hh = static_cast<u64>(v.hh.first + h);
-  const u32 week = v.week.week;
+/// The household's parameters that a week's choices read, once per week.
+struct HouseholdWeek {
+  u64 hh;  // global index: the random-stream subsequence
+  i32 h;   // index in the block
   HouseholdCoefs c;
-  c.beta_price = v.hh.param(kBetaPrice, h);
-  c.beta_quality = v.hh.param(kBetaQuality, h);
-  c.beta_promo = v.hh.param(kBetaPromo, h);
-  c.beta_display = v.hh.param(kBetaDisplay, h);
-  c.beta_feature = v.hh.param(kBetaFeature, h);
-  c.beta_ref = v.hh.param(kBetaRef, h);
-  c.loss_aversion = v.hh.param(kLossAversion, h);
-  c.beta_loyal = v.hh.param(kBetaLoyal, h);
-  const float basket_scale = v.hh.param(kBasketScale, h);
-  const float qty_scale = v.hh.param(kQuantityScale, h);
-  const float stockpile = v.hh.param(kStockpile, h);
-  const float loyalty = v.hh.param(kStoreLoyalty, h);
-  const i32 home = v.hh.home_store[h];
-  const i32 n_stores = v.week.n_stores;
-  float spend = v.state.spend_in[h];
-  u64 targeted = v.state.targeted_in[h];
-  u64 activated = v.state.activated_in[h];
+  float basket_scale, qty_scale, stockpile;
+  SkipHousehold skip;
+  float spend;  // cents so far, after coupons
+  u64 targeted, activated;  // campaign masks
+};
+RS_HD inline HouseholdWeek household_week(const SimView& v, i32 h) {
+  HouseholdWeek w;
+  w.hh = static_cast<u64>(v.hh.first + h);
+  w.h = h;
+  w.c.beta_price = v.hh.param(kBetaPrice, h);
+  w.c.beta_quality = v.hh.param(kBetaQuality, h);
+  w.c.beta_promo = v.hh.param(kBetaPromo, h);
+  w.c.beta_display = v.hh.param(kBetaDisplay, h);
+  w.c.beta_feature = v.hh.param(kBetaFeature, h);
+  w.c.beta_ref = v.hh.param(kBetaRef, h);
+  w.c.loss_aversion = v.hh.param(kLossAversion, h);
+  w.c.beta_loyal = v.hh.param(kBetaLoyal, h);
+  w.basket_scale = v.hh.param(kBasketScale, h);
+  w.qty_scale = v.hh.param(kQuantityScale, h);
+  w.stockpile = v.hh.param(kStockpile, h);
+  w.skip = skip_household(w.c, w.basket_scale);
+  w.spend = v.state.spend_in[h];
+  w.targeted = v.state.targeted_in[h];
+  w.activated = v.state.activated_in[h];
+  return w;
+}
 
-  // Campaigns starting this week: targeting rule, then take-up.  Both draws are made whatever the
-  // rule says, from the campaign's own slot, so a rule change moves no other draw.
+/// Campaigns starting this week: targeting rule, then take-up.  Both draws are made whatever the
+/// rule says, from the campaign's own slot, so a rule change moves no other draw.
+template <class Rng>
+RS_HD inline void start_campaigns(const SimView& v, const Rng& rng, HouseholdWeek& w) {
+  const u32 week = v.week.week;
   for (i32 cmp = 0; cmp < v.campaigns.n; ++cmp) {
     const CampaignRule& rule = v.campaigns.rules[cmp];
     if (rule.start_week != week) continue;
-    auto g = rng.stream(hh, rng::offset(0, rng::Stream::kCoupons, 0, rule.slot));
+    auto g = rng.stream(w.hh, rng::offset(0, rng::Stream::kCoupons, 0, rule.slot));
     const float u_target = math::uniform01(g);
     const float u_take = math::uniform01(g);
     bool chosen = u_target < rule.share;
     if (rule.param >= 0) {
-      const float x = v.hh.param(rule.param, h);
+      const float x = v.hh.param(rule.param, w.h);
       chosen = chosen && x >= rule.param_min && x <= rule.param_max;
     }
     if (rule.min_weekly_cents > 0.0f)
-      chosen = chosen && week > 1 && spend / static_cast<float>(week - 1) >= rule.min_weekly_cents;
+      chosen = chosen && week > 1 && w.spend / static_cast<float>(week - 1) >= rule.min_weekly_cents;
     if (!chosen) continue;
-    targeted |= u64{1} << cmp;
-    if (u_take < v.hh.param(kCouponPropensity, h)) activated |= u64{1} << cmp;
+    w.targeted |= u64{1} << cmp;
+    if (u_take < v.hh.param(kCouponPropensity, w.h)) w.activated |= u64{1} << cmp;
   }
+}
 
-  // Trips: Poisson(rate * season * (1 + rho * M[home store, t])).
-  const float rate = v.hh.param(kTripRate, h) * v.week.traffic_season *
-                     (1.0f + v.hh.param(kPromoSensitivity, h) * v.week.marketing[home]);
-  auto tg = rng.stream(hh, rng::offset(week, rng::Stream::kTrips, 0, 0));
-  int n_trips = math::poisson(tg, rate);
-  if (n_trips > v.choice.max_trips) n_trips = v.choice.max_trips;
-
+/// The week's trips: their number, and each trip's store, day, time and mission.
+struct Trips {
+  int n;
   i32 store[rng::kMaxTrips];
   u8 day[rng::kMaxTrips], mission[rng::kMaxTrips];
   u16 minute[rng::kMaxTrips];
-  for (int trip = 0; trip < n_trips; ++trip) {
-    auto sg = rng.stream(hh, rng::offset(week, rng::Stream::kTrips, trip + 1, 0));
+};
+
+/// Trips: Poisson(rate * season * (1 + rho * M[home store, t])); a trip goes to the home store
+/// with probability store_loyalty, else to another store; each is announced by sink.trip(store).
+template <class Rng, class Sink>
+RS_HD inline void draw_trips(const SimView& v, const HouseholdWeek& w, const Rng& rng, Sink& sink, Trips& t) {
+  const u32 week = v.week.week;
+  const i32 home = v.hh.home_store[w.h];
+  const i32 n_stores = v.week.n_stores;
+  const float loyalty = v.hh.param(kStoreLoyalty, w.h);
+  const float rate = v.hh.param(kTripRate, w.h) * v.week.traffic_season *
+                     (1.0f + v.hh.param(kPromoSensitivity, w.h) * v.week.marketing[home]);
+  auto tg = rng.stream(w.hh, rng::offset(week, rng::Stream::kTrips, 0, 0));
+  t.n = math::poisson(tg, rate);
+  if (t.n > v.choice.max_trips) t.n = v.choice.max_trips;
+  for (int trip = 0; trip < t.n; ++trip) {
+    auto sg = rng.stream(w.hh, rng::offset(week, rng::Stream::kTrips, trip + 1, 0));
     const float u_store = math::uniform01(sg);
     const float u_other = math::uniform01(sg);
     const float u_day = math::uniform01(sg);
@@ -181,11 +197,11 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
       if (other > n_stores - 2) other = n_stores - 2;
       s = other >= home ? other + 1 : other;
     }
-    store[trip] = s;
+    t.store[trip] = s;
     sink.trip(s);
-    int d = static_cast<int>(u_day * 7.0f);
-    day[trip] = static_cast<u8>(d > 6 ? 6 : d);
-    minute[trip] = static_cast<u16>(sample_minute_of_day(u_time));
+    const int d = static_cast<int>(u_day * 7.0f);
+    t.day[trip] = static_cast<u8>(d > 6 ? 6 : d);
+    t.minute[trip] = static_cast<u16>(sample_minute_of_day(u_time));
     int m = v.missions.n - 1;
     for (int i = 0; i < v.missions.n; ++i) {
       if (u_mission < v.missions.cdf[i]) {
@@ -193,99 +209,140 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
         break;
       }
     }
-    mission[trip] = static_cast<u8>(m);
+    t.mission[trip] = static_cast<u8>(m);
   }
+}
 
-  const float keep = 1.0f - v.choice.inventory_decay;
-  const SkipHousehold skip = skip_household(c, basket_scale);
-  eval.begin_week(v, c, skip, h, hh, n_trips, store, mission, rng);
-  for (i32 k = 0; k < v.cat.n_categories; ++k) {
-    const i64 sk = v.state.at(k, h);
-    float inventory = v.state.inventory_in[sk] * keep;
-    i32 last = v.state.last_in[sk];
-    const i32 begin = v.cat.cat_begin[k];
-    const i32 end = v.cat.cat_begin[k + 1];
-    CategoryExtras x;
-    x.n = 0;
-    if (activated != 0) {  // the coupons the household holds in this category (entries sorted by product)
-      for (i32 e = v.week.coupon_begin[k]; e < v.week.coupon_begin[k + 1]; ++e) {
-        if (!((activated >> v.week.coupon_campaign[e]) & 1u)) continue;
-        const i32 j = v.week.coupon_product[e];
-        if (x.n > 0 && x.product[x.n - 1] == j) continue;  // one coupon per product: the first campaign's
-        if (x.n == kMaxCouponsPerCategory) break;
-        x.product[x.n] = j;
-        x.entry[x.n] = e;
-        ++x.n;
-      }
-    }
-    // The exact skip decides from the start-of-week state: the inventory then, and whether the
-    // household may hold a last choice here (it had one, or an earlier trip may have bought).
-    const float inventory0 = inventory;
-    const bool had_last = last >= begin && last < end;
-    const bool may_skip = v.choice.exact_skip != 0 && x.n == 0;
-    for (int trip = 0; trip < n_trips && end > begin; ++trip) {
-      const i32 s = store[trip];
-      const bool loyal = had_last || trip > 0;
-      float u_buy;
-      const bool out_of_reach = eval.skip_category(v, c, skip, s, k, trip, mission[trip], inventory0, loyal, hh, rng, u_buy);
-      if (may_skip && out_of_reach) continue;
-      sink.evaluated(end - begin);
-      x.last = last;
-      eval.evaluate(v, c, s, k, x);
-      const float iv = eval.max + math::rs_log(eval.sum);
-      const float logit = incidence_logit(v, k, basket_scale, mission[trip], iv, inventory);
-      if (!(u_buy < math::rs_sigmoid(logit))) continue;
-      auto bg = rng.stream(hh, basket_offset(week, trip, k) + 1);  // the slot's draws after u_buy
-      const float u_pick = math::uniform01(bg);
-      const int pick = math::sample_categorical(end - begin, eval.sum, u_pick,
-                                                [&](int i) { return eval.weight(v, c, s, begin + i, x); });
-      if (pick < 0) continue;
-      const i32 j = begin + pick;
-      const i64 at = v.week.at(s, j);
-      const float d = v.week.depth[at];
-      // Stockpiling: a deeper discount raises the Poisson mean by (1 - d)^(-stockpile).
-      const float lambda = d > 0.0f ? qty_scale * math::rs_exp(-stockpile * math::rs_log(1.0f - d)) : qty_scale;
-      int qty = 1 + math::poisson(bg, lambda);
-      if (qty > 65535) qty = 65535;
-      inventory = inventory + static_cast<float>(qty);
-      last = j;
-      Record r;
-      r.product = static_cast<u32>(j);
-      r.shelf_cents = v.week.shelf_cents[at];
-      r.base_cents = v.week.base_cents[at];
-      r.store = static_cast<u16>(s);
-      r.quantity = static_cast<u16>(qty);
-      r.trip = static_cast<u8>(trip);
-      r.day = day[trip];
-      r.minute = minute[trip];
-      r.mission = mission[trip];
-      r.display = v.week.display[at];
-      r.feature = v.week.feature[at];
-      r.depth_pct = static_cast<u8>(d * 100.0f + 0.5f);
-      r.coupon_cents = 0;
-      r.match_cents = 0;
-      r.campaign = kNoCampaign;
-      r.pad[0] = r.pad[1] = r.pad[2] = 0;
-      for (int i = 0; i < x.n; ++i) {  // redeem the coupon held for this product, once per line
-        if (x.product[i] != j) continue;
-        const i32 e = x.entry[i];
-        if (coupon_applies(r.shelf_cents, coupon_total(v, e))) {
-          r.coupon_cents = v.week.coupon_cents[e];
-          r.match_cents = v.week.coupon_match[e];
-          r.campaign = v.week.coupon_campaign[e];
-        }
-        break;
-      }
-      spend = spend + static_cast<float>(static_cast<u32>(qty) * r.shelf_cents - r.coupon_cents - r.match_cents);
-      sink.emit(r);
-    }
-    v.state.inventory_out[sk] = inventory;
-    v.state.last_out[sk] = last;
+/// The coupons the household holds in category k this week (entries sorted by product; one
+/// coupon per product, the first campaign's).
+RS_HD inline void held_coupons(const SimView& v, i32 k, u64 activated, CategoryExtras& x) {
+  x.n = 0;
+  if ((activated & v.week.coupon_mask[k]) == 0) return;
+  for (i32 e = v.week.coupon_begin[k]; e < v.week.coupon_begin[k + 1]; ++e) {
+    if (!((activated >> v.week.coupon_campaign[e]) & 1u)) continue;
+    const i32 j = v.week.coupon_product[e];
+    if (x.n > 0 && x.product[x.n - 1] == j) continue;
+    if (x.n == kMaxCouponsPerCategory) break;
+    x.product[x.n] = j;
+    x.entry[x.n] = e;
+    ++x.n;
   }
-  v.state.spend_out[h] = spend;
-  v.state.targeted_out[h] = targeted;
-  v.state.activated_out[h] = activated;
-  return n_trips;
+}
+
+/// The purchase line of product j bought on `trip` in store s: quantity 1 + Poisson with
+/// stockpiling, a deeper discount raising the mean by (1 - d)^(-stockpile); the held coupon
+/// redeemed when it applies.  `g` continues the category slot's draws.
+template <class G>
+RS_HD inline Record purchase(const SimView& v, const HouseholdWeek& w, const Trips& t, int trip, i32 s, i32 j,
+                             const CategoryExtras& x, G& g) {
+  const i64 at = v.week.at(s, j);
+  const float d = v.week.depth[at];
+  const float lambda = d > 0.0f ? w.qty_scale * math::rs_exp(-w.stockpile * math::rs_log(1.0f - d)) : w.qty_scale;
+  int qty = 1 + math::poisson(g, lambda);
+  if (qty > 65535) qty = 65535;
+  Record r;
+  r.product = static_cast<u32>(j);
+  r.shelf_cents = v.week.shelf_cents[at];
+  r.base_cents = v.week.base_cents[at];
+  r.store = static_cast<u16>(s);
+  r.quantity = static_cast<u16>(qty);
+  r.trip = static_cast<u8>(trip);
+  r.day = t.day[trip];
+  r.minute = t.minute[trip];
+  r.mission = t.mission[trip];
+  r.display = v.week.display[at];
+  r.feature = v.week.feature[at];
+  r.depth_pct = static_cast<u8>(d * 100.0f + 0.5f);
+  r.coupon_cents = 0;
+  r.match_cents = 0;
+  r.campaign = kNoCampaign;
+  r.pad[0] = r.pad[1] = r.pad[2] = 0;
+  for (int i = 0; i < x.n; ++i) {  // redeem the coupon held for this product, once per line
+    if (x.product[i] != j) continue;
+    const i32 e = x.entry[i];
+    if (coupon_applies(r.shelf_cents, coupon_total(v, e))) {
+      r.coupon_cents = v.week.coupon_cents[e];
+      r.match_cents = v.week.coupon_match[e];
+      r.campaign = v.week.coupon_campaign[e];
+    }
+    break;
+  }
+  return r;
+}
+
+/// Category k over the week's trips: on each trip u_buy first, then (unless the exact skip
+/// rules it out) the inclusive value, nested-logit incidence with the mission's shift and the
+/// inventory, the product and the purchase line; the inventory and last choice follow.
+template <class Rng, class Sink, class Eval>
+RS_HD inline void simulate_category(const SimView& v, HouseholdWeek& w, const Trips& t, i32 k, float keep,
+                                    const Rng& rng, Sink& sink, Eval& eval) {
+  const i64 sk = v.state.at(k, w.h);
+  float inventory = v.state.inventory_in[sk] * keep;
+  i32 last = v.state.last_in[sk];
+  const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
+  CategoryExtras x;
+  held_coupons(v, k, w.activated, x);
+  // The exact skip decides from the start-of-week state: the inventory then, and whether the
+  // household may hold a last choice here (it had one, or an earlier trip may have bought).
+  const float inventory0 = inventory;
+  const bool had_last = last >= begin && last < end;
+  const bool may_skip = v.choice.exact_skip != 0 && x.n == 0;
+  for (int trip = 0; trip < t.n && end > begin; ++trip) {
+    const i32 s = t.store[trip];
+    const bool loyal = had_last || trip > 0;
+    float u_buy;
+    const bool out_of_reach =
+        eval.skip_category(v, w.c, w.skip, s, k, trip, t.mission[trip], inventory0, loyal, w.hh, rng, u_buy);
+    if (may_skip && out_of_reach) continue;
+    sink.evaluated(end - begin);
+    x.last = last;
+    eval.evaluate(v, w.c, s, k, x);
+    const float iv = eval.max + math::rs_log(eval.sum);
+    const float logit = incidence_logit(v, k, w.basket_scale, t.mission[trip], iv, inventory);
+    if (!(u_buy < math::rs_sigmoid(logit))) continue;
+    auto bg = rng.stream(w.hh, basket_offset(v.week.week, trip, k) + 1);  // the slot's draws after u_buy
+    const float u_pick = math::uniform01(bg);
+    const int pick = math::sample_categorical(end - begin, eval.sum, u_pick,
+                                              [&](int i) { return eval.weight(v, w.c, s, begin + i, x); });
+    if (pick < 0) continue;
+    const Record r = purchase(v, w, t, trip, s, begin + pick, x, bg);
+    inventory = inventory + static_cast<float>(r.quantity);
+    last = begin + pick;
+    w.spend = w.spend + static_cast<float>(static_cast<u32>(r.quantity) * r.shelf_cents - r.coupon_cents - r.match_cents);
+    sink.emit(r);
+  }
+  v.state.inventory_out[sk] = inventory;
+  v.state.last_out[sk] = last;
+}
+
+/// Simulates household h (index within the block) for v.week (DESIGN §3.7): campaigns starting
+/// this week, trips lifted by the home store's marketing signal, then category by category
+/// (simulate_category) the choices, with the inclusive values evaluated by `eval` (RecomputeEval
+/// or the CPU's vectorised evaluator, which give identical results).  Each trip is announced by
+/// `sink.trip(store)`; records go to `sink.emit(Record)` in (category, trip) order; each
+/// evaluated category-trip is counted by `sink.evaluated(n)` (n products; the exact skip leaves
+/// out the others).  A week without a trip only consumes inventory.  Returns the number of trips.
+template <class Rng, class Sink, class Eval>
+RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng, Sink& sink, Eval& eval) {
+  HouseholdWeek w = household_week(v, h);
+  start_campaigns(v, rng, w);
+  Trips t;
+  draw_trips(v, w, rng, sink, t);
+  const float keep = 1.0f - v.choice.inventory_decay;
+  if (t.n == 0) {
+    for (i32 k = 0; k < v.cat.n_categories; ++k) {
+      const i64 sk = v.state.at(k, h);
+      v.state.inventory_out[sk] = v.state.inventory_in[sk] * keep;
+      v.state.last_out[sk] = v.state.last_in[sk];
+    }
+  } else {
+    eval.begin_week(v, w.c, w.skip, h, w.hh, t.n, t.store, t.mission, rng);
+    for (i32 k = 0; k < v.cat.n_categories; ++k) simulate_category(v, w, t, k, keep, rng, sink, eval);
+  }
+  v.state.spend_out[h] = w.spend;
+  v.state.targeted_out[h] = w.targeted;
+  v.state.activated_out[h] = w.activated;
+  return t.n;
 }
 
 }  // namespace retailsynth

@@ -153,6 +153,7 @@ struct WeekView {
   const u8* coupon_campaign;   // campaign index (bit in the household's masks)
   const u16* coupon_cents;     // manufacturer's coupon value (COUPON_DISC)
   const u16* coupon_match;     // the retailer's match (COUPON_MATCH_DISC)
+  const u64* coupon_mask;      // per category: bit c when campaign c has coupons in it this week
   const float* bounds;  // GroupExtrema per store, group and category (BoundField layout), for the exact skip
   RS_HD RS_FORCEINLINE i64 at(i32 s, i64 j) const { return static_cast<i64>(s) * n_products + j; }
 };
