@@ -449,7 +449,7 @@ RunMetrics measure_run(const Dataset& d, const CompareWorld& world) {
   std::vector<u8> bought(static_cast<size_t>(d.n_products()), 0);
   std::vector<u64> keys;
   keys.reserve(d.lines() / 4);
-  const bool has_coupon = d.coupon_cents.size() == d.lines(), has_match = d.coupon_match_cents.size() == d.lines();
+  const bool has_coupon = d.coupon_cents.size() == d.lines();
   for (size_t i = 0; i < d.lines(); ++i) {
     const i64 w = d.week[i];
     if (w < 1 || w > W)
@@ -457,14 +457,13 @@ RunMetrics measure_run(const Dataset& d, const CompareWorld& world) {
                        std::to_string(W));
     const i32 r = rank_of_hh[d.hh[i]];
     const int s = seg[r];
-    const i64 match = has_match ? d.coupon_match_cents[i] : 0;
     const bool coupon = has_coupon && d.coupon_cents[i] != 0;
     for (int k : {static_cast<int>(kSegAll), s}) {
       Sums& x = sum[k];
       x.disc += d.disc_cents[i];
-      x.gross += d.sales_cents[i] + d.disc_cents[i];
+      x.gross += d.regular_cents(i);  // SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC
       x.units += d.quantity[i];
-      x.net += d.sales_cents[i] - match;  // SALES_VALUE + COUPON_MATCH_DISC (the match is <= 0 in the file)
+      x.net += d.sales_cents[i];  // SALES_VALUE: what the retailer keeps (net of its match, as in TCJ)
       x.lines += 1;
       x.coupon_lines += coupon;
     }
@@ -554,7 +553,8 @@ std::string compare_markdown(const std::vector<RunMetrics>& runs) {
     o += markdown_table(change_rows(runs), 2);
   }
   o += "\nMetrics: *offered disc* = sum of promotion depths over products x stores x weeks; *paid disc* = "
-       "-RETAIL_DISC / (SALES_VALUE - RETAIL_DISC); *units*, *revenue* (SALES_VALUE + COUPON_MATCH_DISC) per "
+       "-RETAIL_DISC / (SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC); *units*, *revenue* (SALES_VALUE, net of the "
+       "retailer's coupon match as in TCJ) per "
        "household-week; *visit rate* = mean weekly share of households with a purchase; *cats/visitor* = mean weekly "
        "distinct categories per buying household; *retention* = share of households buying in the last 3 weeks; "
        "*products* = distinct products bought; *coupon lines* = share of lines with COUPON_DISC != 0. Terciles of the "

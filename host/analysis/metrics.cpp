@@ -42,7 +42,7 @@ double sd_of(const std::vector<double>& v) {
 
 /// Line depth: discount / (sales + discount), 0 without a discount.
 double line_depth(const Dataset& d, size_t i) {
-  const double gross = static_cast<double>(d.sales_cents[i] + d.disc_cents[i]);
+  const double gross = static_cast<double>(d.regular_cents(i));
   return gross > 0 ? static_cast<double>(d.disc_cents[i]) / gross : 0.0;
 }
 
@@ -644,7 +644,7 @@ Baskets baskets(const Dataset& d) {
 
 double discount_share(const Dataset& d) {
   double disc = 0, gross = 0;
-  for (size_t i = 0; i < d.lines(); ++i) disc += d.disc_cents[i], gross += d.sales_cents[i] + d.disc_cents[i];
+  for (size_t i = 0; i < d.lines(); ++i) disc += d.disc_cents[i], gross += d.regular_cents(i);
   return gross > 0 ? disc / gross : kNaN;
 }
 
