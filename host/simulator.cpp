@@ -18,6 +18,7 @@
 #include "io/output.h"
 #include "io/transactions.h"
 #include "market.h"
+#include "shard_check.h"
 #include "engine/heterogeneity.h"
 #include "engine/tcj_codes.h"
 #include "world.h"
@@ -330,6 +331,7 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
       for (const char* ext : {"", ".zst"})
         if (fs::exists(out / (name_of(n) + ext)))
           throw InputError((out / (name_of(n) + ext)).string() + ": this shard's output exists (use --force to replace it)");
+  if (sharded) check_shard_matches(out, part, opt.shard_count, cfg.seed, config_to_json(cfg));
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
 
   auto backend = make_backend(opt.backend);

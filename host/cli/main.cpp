@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "mpi_run.h"
 #include "simulator.h"
+#include "verify.h"
 
 int main(int argc, char** argv) {
   using namespace retailsynth;
@@ -77,6 +78,11 @@ int main(int argc, char** argv) {
   compare->add_option("runs", co.inputs, "dataset folders written by generate, or scenario-set folders (manifest.json \"scenarios\")");
   compare->add_option("--out", co.out_dir, "also write compare.csv, compare.md and compare.svg into this folder");
 
+  std::string verify_dir;
+  auto* verify = app.add_subcommand("verify", "check a dataset folder against its manifests (xxh64, sizes, rows) and its "
+                                              "shards against each other; exit 0 when all is well, 1 otherwise");
+  verify->add_option("dir", verify_dir, "dataset folder written by generate (one run, shards or a scenario set)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -115,6 +121,11 @@ int main(int argc, char** argv) {
     }
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
     if (compare->parsed()) std::fputs(run_compare(co).table.c_str(), stdout);
+    if (verify->parsed()) {
+      const VerifyResult r = verify_dataset(verify_dir);
+      std::fputs(r.report.c_str(), stdout);
+      if (!r.ok()) return 1;
+    }
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());
     return 2;
