@@ -18,6 +18,7 @@
 #include "io/output.h"
 #include "io/transactions.h"
 #include "market.h"
+#include "partial_run.h"
 #include "shard_check.h"
 #include "engine/heterogeneity.h"
 #include "engine/tcj_codes.h"
@@ -370,7 +371,9 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
     if (ckpt.value("config", std::string()) != config_json || ckpt.value("shard", std::string()) != part)
       throw InputError((tmp.path / "checkpoint.json").string() +
                        ": the checkpoint is for another config, seed or shard; run without --resume");
+    announce_resume(tmp.path, ckpt, last - first, opt.quiet);
   } else {
+    announce_discard(tmp.path);
     fs::remove_all(tmp.path);
   }
   fs::create_directories(tmp.path / "truth");
@@ -599,7 +602,8 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
       if (!cf.flush()) throw std::runtime_error((tmp.path / "checkpoint.json.tmp").string() + ": write failed");
     }
     fs::rename(tmp.path / "checkpoint.json.tmp", tmp.path / "checkpoint.json");
-    if (kill_after && std::atoi(kill_after) == b) std::raise(SIGKILL);
+    set_interrupt_note(tmp.path, b + 1, n_blocks);
+    if (kill_after && std::atoi(kill_after) == b) std::raise(test_signal());
   }
   progress.done();
   sums.push_back(tx.close());
@@ -664,6 +668,7 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
   fs::remove(tmp.path / "checkpoint.json");
   if (sharded) commit_shard(tmp, out);
   else commit(tmp, out, opt.force);
+  clear_interrupt_note();
   if (!opt.quiet)
     std::fprintf(stderr, "retailsynth: %s rows, %lld households x %u weeks, %d products, backend %s, %.1f s -> %s\n",
                  fmt::format("{:L}", tx_rows).c_str(), static_cast<long long>(n_hh), W, cat.n_products(),

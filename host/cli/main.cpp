@@ -1,7 +1,10 @@
 // retailsynth: the command line (DESIGN §6.1).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <exception>
 
@@ -14,6 +17,32 @@
 #include "simulator.h"
 #include "verify.h"
 
+namespace {
+
+/// --seed N: a decimal integer in [0, 2^64), as the config's `seed` (CLI11 would wrap -1 around).
+retailsynth::u64 parse_seed_flag(const std::string& text) {
+  const bool digits = !text.empty() && text.size() <= 20 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  errno = 0;
+  const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE)
+    throw retailsynth::InputError("--seed " + text + ": expected a non-negative integer below 2^64");
+  return v;
+}
+
+/// "PATH: reason (operation)" for a filesystem error, instead of the library's wording.
+std::string filesystem_message(const std::filesystem::filesystem_error& e) {
+  std::string what = e.what();  // "filesystem error: cannot create directories: Not a directory [PATH]"
+  const std::string prefix = "filesystem error: ";
+  if (what.rfind(prefix, 0) == 0) what = what.substr(prefix.size());
+  const auto bracket = what.find(" [");
+  if (bracket != std::string::npos) what = what.substr(0, bracket);
+  const std::string path = e.path1().empty() ? std::string("output") : e.path1().string();
+  return path + ": " + what;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace retailsynth;
   CLI::App app{"RetailSynth: a grocery-shopping simulator writing Complete Journey datasets"};
@@ -22,7 +51,7 @@ int main(int argc, char** argv) {
 
   GenerateOptions g;
   std::string shard;
-  u64 seed = 0;
+  std::string seed;
   auto* gen = app.add_subcommand("generate", "simulate households and write a dataset");
   gen->add_option("--config", g.config_path, "YAML config (default: built-in defaults)");
   gen->add_option("--out", g.out_dir, "output folder")->required();
@@ -98,7 +127,7 @@ int main(int argc, char** argv) {
 
   try {
     if (gen->parsed()) {
-      if (*seed_opt) g.seed = seed;
+      if (*seed_opt) g.seed = parse_seed_flag(seed);
       if (!shard.empty()) {
         const auto slash = shard.find('/');
         char* end1 = nullptr;
@@ -128,6 +157,10 @@ int main(int argc, char** argv) {
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A parent that is a file, an unwritable or missing folder: the path and the system's reason.
+    std::fprintf(stderr, "retailsynth: %s\n", filesystem_message(e).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "retailsynth: error: %s\n", e.what());
