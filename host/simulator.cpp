@@ -762,6 +762,7 @@ GenerateResult generate_scenarios(const GenerateOptions& opt) {
   }
   const fs::path out = fs::absolute(opt.out_dir).lexically_normal();
   if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
+  if (!opt.quiet) std::fputs(campaigns_outside_run_note(cfgs[0]).c_str(), stderr);
   const bool sharded = opt.shard_count > 1;
   const std::string part = fmt::format("part-{}-of-{}", opt.shard_index, opt.shard_count);
   GenerateOptions sub = opt;
@@ -850,6 +851,7 @@ GenerateResult generate(const GenerateOptions& opt) {
     throw InputError("--shard: expected I/N with 0 <= I < N");
   if (!opt.scenarios.empty()) return generate_scenarios(opt);
   const Config cfg = run_config(opt, "");
+  if (!opt.quiet) std::fputs(campaigns_outside_run_note(cfg).c_str(), stderr);
   return run_one(cfg, opt, fs::absolute(opt.out_dir).lexically_normal());
 }
 

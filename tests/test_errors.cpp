@@ -95,3 +95,40 @@ TEST(Errors, AnInterruptSaysWhereThePartialRunIsAndResumeSaysWhereItStarts) {
   EXPECT_EQ(fresh.err, "retailsynth: " + out.string() + ".partial: discarding a partial run (1 blocks of households done; "
                        "--resume continues it)\n");
 }
+
+TEST(FirstUse, LearnSeasonalityReadsZstdOutputAndCreatesTheOutFolder) {
+  const fs::path root = rs_test::temp_dir("learnz");
+  for (const char* c : {"none", "zstd"})
+    ASSERT_EQ(run_binary(kTiny + " --compress " + std::string(c) + " --out " + (root / c).string()).code, 0);
+  auto learn = [&](const std::string& tx, const fs::path& out) {
+    return run_binary("learn-seasonality --transactions " + tx + " --products " + (root / "none" / "product.csv").string() +
+                      " --out " + out.string() + " --svg " + (out.parent_path() / "t.svg").string());
+  };
+  const fs::path plain = root / "a" / "b" / "plain.csv", packed = root / "c" / "packed.csv";
+  const auto a = learn((root / "none" / "transaction_data.csv").string(), plain);
+  EXPECT_EQ(a.code, 0) << a.err;
+  const auto b = learn((root / "zstd" / "transaction_data.csv.zst").string(), packed);
+  EXPECT_EQ(b.code, 0) << b.err;
+  ASSERT_TRUE(fs::exists(plain) && fs::exists(packed));
+  EXPECT_EQ(read_file(plain), read_file(packed));
+  EXPECT_TRUE(fs::exists(root / "c" / "t.svg"));
+}
+
+TEST(FirstUse, CampaignsOutsideTheWeeksAreNamed) {
+  // configs/small.yaml: A1 weeks 2-6, B1 1-8, C1 3-5.
+  const fs::path root = rs_test::temp_dir("camp");
+  std::string cmd = kTiny + " --set scale.weeks=4 --out " + (root / "a").string();
+  cmd.replace(cmd.find(" --quiet"), 8, "");
+  const auto r = run_binary(cmd);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("retailsynth: note: 3 of 3 end after week 4 and are cut there: A1, B1, C1\n"), std::string::npos) << r.err;
+  cmd = kTiny + " --set scale.weeks=2 --out " + (root / "b").string();
+  cmd.replace(cmd.find(" --quiet"), 8, "");
+  const auto s = run_binary(cmd);
+  EXPECT_NE(s.err.find("retailsynth: note: 1 of 3 campaigns start after week 2 (scale.weeks) and are left out: C1; 2 of 3 "
+                       "end after week 2 and are cut there: A1, B1\n"),
+            std::string::npos)
+      << s.err;
+  // Quiet runs stay quiet.
+  EXPECT_EQ(run_binary(kTiny + " --set scale.weeks=2 --out " + (root / "c").string()).err, "");
+}

@@ -53,7 +53,9 @@ int main(int argc, char** argv) {
   std::string shard;
   std::string seed;
   auto* gen = app.add_subcommand("generate", "simulate households and write a dataset");
-  gen->add_option("--config", g.config_path, "YAML config (default: built-in defaults)");
+  gen->add_option("--config", g.config_path,
+                  "YAML config (default: the built-in defaults, which differ from configs/default.yaml: no coupon "
+                  "campaigns and no seasonality table)");
   gen->add_option("--out", g.out_dir, "output folder")->required();
   gen->add_option("--backend", g.backend, "auto | cpu | cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   auto* seed_opt = gen->add_option("--seed", seed, "random seed (overrides the config's seed)");
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
   gen->add_flag("--resume", g.resume, "continue a killed run (same config and flags) from its last finished block");
   LearnOptions ls;
   std::string ls_out, ls_svg;
-  auto* learn = app.add_subcommand("learn-seasonality", "learn a seasonality table from transactions (DESIGN 3.8)");
+  auto* learn = app.add_subcommand("learn-seasonality", "learn a seasonality table from transactions (.csv or .zst)");
   learn->add_option("--transactions", ls.transactions_path, "TCJ transaction_data.csv or CJ 2.0 transactions.csv")->required();
   learn->add_option("--products", ls.products_path, "TCJ product.csv or CJ 2.0 products.csv")->required();
   learn->add_option("--out", ls_out, "the table to write (CSV; replaced if it exists)")->required();
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
   bench->add_flag("!--no-end-to-end", bo.end_to_end, "skip the end-to-end generate() timing");
 
   ValidateOptions vo;
-  auto* validate = app.add_subcommand("validate", "measure a dataset against the plan's targets and real data; writes a report");
+  auto* validate = app.add_subcommand("validate", "measure a dataset against its targets and real data; writes a report");
   validate->add_option("--data", vo.data_dir, "dataset folder: RetailSynth output, real TCJ or CompleteJourney 2.0 files")->required();
   validate->add_option("--real", vo.real_dir, "real data to compare with (default: $RETAILSYNTH_REAL_DATA, else none)");
   validate->add_option("--out", vo.out_dir, "report folder (default: DATA/validation)");
