@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "config.h"
 #include "io/output.h"
+#include "io/price_truth.h"
 #include "io/transactions.h"
 #include "market.h"
 #include "partial_run.h"
@@ -108,7 +109,7 @@ void write_truth_tables(const std::string& dir, const Catalog& cat, const Stores
     OutputFile f(dir, "truth/stores.csv", false);
     std::string buf = "STORE_ID,type,price_index,traffic_share\n";
     for (i32 s = 0; s < stores.size(); ++s)
-      buf += fmt::format("{},{},{:.6g},{:.6g}\n", stores.store_id[s], stores.type[s], stores.price_index[s],
+      buf += fmt::format("{},{},{},{:.6g}\n", stores.store_id[s], stores.type[s], static_cast<double>(stores.price_index[s]),
                          stores.traffic[s]);
     f.write(buf);
     f.add_rows(stores.size());
@@ -384,6 +385,7 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
   std::vector<FileSummary> sums(1);
   write_product_csv(dir, cat, sums[0]);
   write_truth_tables(dir, cat, stores, sums);
+  sums.push_back(write_price_truth(dir, cat, market.pricing(), zstd));
   {
     OutputFile f(dir, "truth/seasonality.csv", false);
     const SeasonalityTable& t = market.seasonality().used();

@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 if os.environ.get("RETAILSYNTH_READER_NO_ZSTANDARD"):
     zstandard = None
 
-__all__ = ["read_table", "load_dataset", "load_scenario_set", "table_files", "DTYPES"]
+__all__ = ["read_table", "load_dataset", "load_scenario_set", "table_files", "price_point_cents", "regular_prices", "DTYPES"]
 
 _MONEY = "float64"
 # Column types by file (others are inferred by pandas).  TRANS_TIME is HHMM as an integer (930 is
@@ -58,6 +58,8 @@ DTYPES = {
     },
     "truth/store_weeks": {"STORE_ID": "int32", "WEEK_NO": "int32", "n_promoted": "int64", "trips": "int64"},
     "truth/trips": {"household_key": "int64", "WEEK_NO": "int32", "trips": "int32"},
+    "truth/prices": {"PRODUCT_ID": "int64", "WEEK_NO": "int32", "chain_price": "float64", "regime_level": "int8"},
+    "truth/stores": {"STORE_ID": "int32", "type": "str", "price_index": "float64", "traffic_share": "float64"},
     "truth/outcomes": {"household_key": "int64", "spend": _MONEY},
     "truth/effects": {"household_key": "int64", "scenario": "str", "spend": _MONEY, "d_spend": _MONEY},
 }
@@ -125,10 +127,33 @@ def read_table(folder: str, name: str) -> pd.DataFrame:
     return df
 
 
+def price_point_cents(dollars):
+    """RetailSynth's rounding to a price point, on a number or a numpy/pandas array of dollars:
+    c = 100 x rounded half away from zero (like C's round, not Python's), then the x.x9 point
+    nearest below c + 5, at least 19 cents."""
+    import numpy as np
+
+    x = np.asarray(dollars, dtype="float64") * 100.0
+    c = np.floor(x)
+    c = c + ((x - c) >= 0.5)
+    pp = np.floor((c - 9.0 + 5.0) / 10.0) * 10.0 + 9.0
+    return np.maximum(pp, 19.0).astype("int64")
+
+
+def regular_prices(ds: dict, rows: pd.DataFrame, price_index: float = 1.0) -> pd.Series:
+    """Regular price in cents of each (PRODUCT_ID, STORE_ID, WEEK_NO) row of `rows`:
+    price_point_cents(chain_price * store price_index * pricing.price_index) from truth/prices and
+    truth/stores (`price_index`: the manifest's config.pricing.price_index; scenario price_changes
+    multiply it for their products, stores and weeks)."""
+    keyed = rows[["PRODUCT_ID", "STORE_ID", "WEEK_NO"]].merge(ds["truth/prices"], on=["PRODUCT_ID", "WEEK_NO"], how="left")
+    keyed = keyed.merge(ds["truth/stores"][["STORE_ID", "price_index"]], on="STORE_ID", how="left")
+    return pd.Series(price_point_cents(keyed["chain_price"] * keyed["price_index"] * price_index), index=rows.index)
+
+
 _TABLES = [
     "transaction_data", "product", "causal_data", "campaign_desc", "campaign_table", "coupon", "coupon_redempt",
     "truth/households", "truth/products", "truth/categories", "truth/stores", "truth/promotions", "truth/store_weeks",
-    "truth/trips", "truth/outcomes", "truth/campaigns", "truth/campaign_households", "truth/missions",
+    "truth/trips", "truth/prices", "truth/outcomes", "truth/campaigns", "truth/campaign_households", "truth/missions",
     "truth/seasonality",
 ]
 

@@ -41,6 +41,11 @@ for name in ["I_frequent_shallow", "IV_rare_deep"]:
         assert tx[col].dtype.kind == kind, (col, tx[col].dtype)
     assert tx["TRANS_TIME"].between(0, 2359).all()
     assert a["causal_data"]["display"].dtype == object
+    # Regular prices from truth/prices by the dictionary's formula: (SALES_VALUE - RETAIL_DISC -
+    # COUPON_MATCH_DISC) / QUANTITY on every line.
+    reg = rr.regular_prices(a, tx)
+    paid = ((tx["SALES_VALUE"] - tx["RETAIL_DISC"] - tx["COUPON_MATCH_DISC"]) * 100).round().astype("int64")
+    assert (paid == reg * tx["QUANTITY"]).all(), (paid != reg * tx["QUANTITY"]).sum()
     # store_weeks parts are summed: the trips add up to the run's (truth/trips).
     assert a["truth/store_weeks"]["trips"].sum() == a["truth/trips"]["trips"].sum()
     assert len(a["truth/store_weeks"]) == len(b["truth/store_weeks"])

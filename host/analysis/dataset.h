@@ -93,6 +93,10 @@ struct Dataset {
   std::unordered_map<u64, double> marketing;  // key(store, 0, week) -> M
   std::unordered_map<u64, i64> store_trips;   // key(store, 0, week) -> trips
   std::unordered_map<u64, i32> trips;         // hh_key(household, week) -> trips (truth/trips.csv)
+  // truth/prices.csv: regime level of product index j in week w at j * price_weeks + w - 1 (empty
+  // without the file; the chain prices are not kept).
+  std::vector<int8_t> regime_level;
+  i32 price_weeks = 0;
   std::vector<std::string> mission_names;
   std::vector<std::vector<i32>> mission_linked;  // category indices
 

@@ -10,7 +10,6 @@
 #include <numeric>
 
 #include "config.h"
-#include "engine/pricing.h"
 #include "world.h"
 
 namespace retailsynth {
@@ -428,20 +427,22 @@ Dip post_promotion_dip(const Dataset& d) {
 // ---- reference prices and loss aversion --------------------------------------------------------------
 
 Asymmetry loss_asymmetry(const Config& cfg, const Dataset& d) {
-  const Catalog cat = build_catalog(cfg);
-  const Stores stores = build_stores(cfg);
-  const PricingEngine pe(cfg, cat, stores);
-  std::vector<double> units(static_cast<size_t>(cat.n_products()) * (d.weeks + 1), 0.0);
+  // Regular-price moves from the output's price truth (truth/prices.csv regime levels).
+  if (d.regime_level.empty()) throw InputError(d.dir + "/truth/prices.csv: needed for the gain/loss asymmetry");
+  const i32 PW = d.price_weeks;
+  const i32 weeks = std::min(d.weeks, PW);
+  auto regime = [&](i32 j, i32 t) { return d.regime_level[static_cast<size_t>(j) * PW + t - 1]; };
+  std::vector<double> units(static_cast<size_t>(d.n_products()) * (d.weeks + 1), 0.0);
   for (size_t i = 0; i < d.lines(); ++i) units[static_cast<size_t>(d.product[i]) * (d.weeks + 1) + d.week[i]] += d.quantity[i];
   // Moves with a stable price over the 11 weeks before, so the reference equals the old price.
   double up_after = 0, up_before = 0, down_after = 0, down_before = 0;
-  for (i32 j = 0; j < cat.n_products(); ++j) {
-    const i32 jj = d.product_index.at(cat.product_id[j]);
-    for (i32 t = 13; t <= d.weeks; ++t) {
-      const int now = pe.regime(j, t), before = pe.regime(j, t - 1);
+  for (i32 jj = 0; jj < d.n_products(); ++jj) {
+    const i32 j = jj;
+    for (i32 t = 13; t <= weeks; ++t) {
+      const int now = regime(j, t), before = regime(j, t - 1);
       if (now == before) continue;
       bool stable = true;
-      for (i32 a = 2; a <= 11; ++a) stable = stable && pe.regime(j, t - a) == before;
+      for (i32 a = 2; a <= 11; ++a) stable = stable && regime(j, t - a) == before;
       if (!stable) continue;
       const double after = units[static_cast<size_t>(jj) * (d.weeks + 1) + t];
       const double prior = units[static_cast<size_t>(jj) * (d.weeks + 1) + t - 1];

@@ -314,8 +314,8 @@ void measure_truth(const Dataset& d, Builder& b) {
         "promoted cells, against cells of the same depth/display/ad class; regular price not itself just under");
   b.na("price_response", "gain_loss_asymmetry", "loss aversion: demand fall per unit loss / rise per unit gain",
        "= configured loss_aversion",
-       "regular price moves are not in the output and are confounded with promotions here; measured on a controlled pair "
-       "of runs by the behaviour test LossesWeighMoreThanGainsByTheLossAversion");
+       "regular price moves (truth/prices.csv) are confounded with promotions and logit curvature in one run; measured on "
+       "a controlled pair of runs by the behaviour test LossesWeighMoreThanGainsByTheLossAversion");
 }
 
 /// The metrics that need lines only: computed for ours and, when given, the real data.
