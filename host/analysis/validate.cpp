@@ -432,7 +432,7 @@ void measure_published(const Dataset& d, Builder& b) {
     }
     const bool ok = f.relative ? std::fabs(f.value / f.published - 1) <= f.tolerance : std::fabs(f.value - f.published) <= f.tolerance;
     b.add("baskets", f.id, f.name, f.value, f.relative ? fmt_num(f.value, 2) : pct(f.value), target, pass_fail(ok),
-          "whole baskets against dunnhumby's full TCJ (DESIGN §7)");
+          "whole baskets against the published facts of dunnhumby's full TCJ");
   }
   if (d.has_truth && !d.mission_linked.empty())
     b.add("baskets", "mission_pair_lift", "median lift of mission-linked category pairs", bk.median_linked_lift,
