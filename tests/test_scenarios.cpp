@@ -144,7 +144,7 @@ TEST(Scenario, EffectsAreEachHouseholdsOutcomeDifferences) {
   for (const char* s : {"base", "cheaper"}) {
     std::map<std::string, double> spend, units, trips;
     for (const auto& r : rows_of(out / s / "transaction_data.csv")) {
-      spend[r[0]] += money(r[5]) + money(r[10]) + money(r[11]);
+      spend[r[0]] += money(r[5]) + money(r[10]);  // the household pays SALES_VALUE + COUPON_DISC (TCJ)
       units[r[0]] += std::stod(r[4]);
     }
     for (const auto& r : rows_of(out / s / "truth/trips.csv")) trips[r[0]] += std::stod(r[2]);

@@ -525,6 +525,28 @@ TEST(SeasonSvg, DrawsOnePolylinePerCategoryWithLegend) {
   EXPECT_THROW(seasonality_svg(t, {"TURKEY"}), InputError);
 }
 
+TEST(SeasonSvg, AShortRunDrawsOnlyItsWeeksAndTheLegendFits) {
+  // A 26-week run: weeks 27-52 were left at exactly 1 by the learner; they are shaded, not drawn.
+  SeasonCurve c = curve(0.3, 10), d = curve(0.2, 20);
+  for (int w = 27; w <= 52; ++w) c.index[w - 1] = 1.0f, d.index[w - 1] = 1.0f;
+  SeasonalityTable t;
+  const std::string long_name = "FROZEN BREAKFAST SANDWICHES AND OTHER VERY LONG NAMES";
+  t.set_category(long_name, c);
+  t.set_category("SOUP", d);
+  const std::string svg = seasonality_svg(t, {long_name, "SOUP"});
+  EXPECT_NE(svg.find("no data (weeks 27-52)"), std::string::npos);
+  size_t n = 0;
+  for (size_t i = svg.find("<polyline points=\""); i != std::string::npos; i = svg.find("<polyline points=\"", i + 1)) ++n;
+  EXPECT_EQ(n, 3u) << "one run of weeks per curve, and the axes";
+  // The legend's longest label fits the width: about 7 px per character from its start.
+  const size_t at = svg.find(long_name);
+  ASSERT_NE(at, std::string::npos);
+  const size_t xs = svg.rfind("<text x=\"", at) + 9;
+  const double x = std::stod(svg.substr(xs));
+  const double width = std::stod(svg.substr(svg.find("width=\"") + 7));
+  EXPECT_LE(x + 6.5 * (long_name.size() + 8), width) << "legend cut";
+}
+
 TEST(SeasonCli, LearnsWritesTableAndSvg) {
   const Planted p = write_planted(52);
   const std::string out = (p.dir / "season.csv").string(), svg = (p.dir / "season.svg").string();

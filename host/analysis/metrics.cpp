@@ -135,7 +135,7 @@ TripCurve trips_by_marketing(const Dataset& d, int bins) {
   const int p_rate = d.param("trip_rate"), p_rho = d.param("promo_sensitivity");
   if (p_rate < 0 || p_rho < 0 || d.marketing.empty() || bins < 1) return c;
   struct Cell {
-    double m, trips, expected;
+    double m, trips, expected, rate, rho;
   };
   std::vector<Cell> cells;
   for (const auto& [hh, params] : d.params) {
@@ -146,19 +146,25 @@ TripCurve trips_by_marketing(const Dataset& d, int bins) {
       const auto mk = d.marketing.find(Dataset::key(home, 0, w));
       if (mk == d.marketing.end()) continue;
       const auto t = d.trips.find(Dataset::hh_key(hh, w));
-      cells.push_back(Cell{mk->second, t == d.trips.end() ? 0.0 : t->second, rate * (1 + rho * mk->second)});
+      cells.push_back(Cell{mk->second, t == d.trips.end() ? 0.0 : t->second, rate * (1 + rho * mk->second), rate, rho});
     }
   }
   std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.m < b.m; });
+  // The mean household's configured line a + b M (a = mean trip_rate, b = mean trip_rate x
+  // promo_sensitivity), and each decile's observed trips less its households' own configured
+  // rates, put on that line: which households sit in a decile then no longer bends either curve.
+  double a = 0, slope = 0;
+  for (const Cell& x : cells) a += x.rate, slope += x.rate * x.rho;
+  if (!cells.empty()) a /= static_cast<double>(cells.size()), slope /= static_cast<double>(cells.size());
   for (int b = 0; b < bins && !cells.empty(); ++b) {
     const size_t lo = cells.size() * b / bins, hi = cells.size() * (b + 1) / bins;
     if (hi <= lo) continue;
-    double m = 0, t = 0, e = 0;
-    for (size_t i = lo; i < hi; ++i) m += cells[i].m, t += cells[i].trips, e += cells[i].expected;
+    double m = 0, resid = 0;
+    for (size_t i = lo; i < hi; ++i) m += cells[i].m, resid += cells[i].trips - cells[i].expected;
     const double n = static_cast<double>(hi - lo);
     c.m.push_back(m / n);
-    c.observed.push_back(t / n);
-    c.expected.push_back(e / n);
+    c.expected.push_back(a + slope * m / n);
+    c.observed.push_back(resid / n + a + slope * m / n);
   }
   return c;
 }

@@ -297,9 +297,11 @@ void measure_truth(const Dataset& d, Builder& b) {
         ["details"] = {{"expected", num(s.expected)}, {"se", num(s.se)}};
     const TripCurve tc = trips_by_marketing(d);
     b.chart("trips", {{"type", "xy"}, {"title", "Trips per household-week by marketing signal decile"},
-                      {"x_label", "marketing signal M of the home store"}, {"y_label", "trips per household-week"},
-                      {"series", json::array({series("observed", tc.m, tc.observed, "points"),
-                                              series("configured rate x (1 + rho M)", tc.m, tc.expected, "line", {}, true)})}});
+                      {"x_label", "marketing signal M of the home store"},
+                      {"y_label", "trips per household-week (mean household)"},
+                      {"series", json::array({series("observed (household rates adjusted)", tc.m, tc.observed, "points"),
+                                              series("configured: trip_rate x (1 + promo_sensitivity x M)", tc.m, tc.expected,
+                                                     "line", {}, true)})}});
   }
   // Stockpiling and the post-promotion dip.
   const double ratio = deep_quantity_ratio(d);
