@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "analysis/dataset.h"
 #include "shard_check.h"
 #include "test_helpers.h"
 
@@ -126,4 +127,15 @@ TEST(ShardCheck, FirstJsonDifferenceNamesTheDottedKey) {
   b = a;
   b["extra"] = 1;
   EXPECT_EQ(first_json_difference(a, b), "extra: set in one, absent in the other");
+}
+
+TEST(Shards, StoreWeekTripsOfThePartsAreSummed) {
+  const fs::path dir = rs_test::temp_dir("sw") / "out";
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run_binary(kTiny + " --shard " + std::to_string(i) + "/3 --out " + dir.string()).code, 0);
+  const retailsynth::Dataset d = retailsynth::load_dataset(dir.string());
+  long long from_store_weeks = 0, from_trips = 0;
+  for (const auto& [k, t] : d.store_trips) from_store_weeks += t;
+  for (const auto& [k, t] : d.trips) from_trips += t;
+  EXPECT_GT(from_trips, 0);
+  EXPECT_EQ(from_store_weeks, from_trips) << "store-week trips summed over the 3 parts = all households' trips";
 }

@@ -567,7 +567,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
       const i64 w = ctx.integer(f[c_w]);
       const u64 k = Dataset::key(ctx.integer(f[c_s]), 0, w);
       d.marketing[k] = ctx.real(f[c_m]);
-      d.store_trips[k] = ctx.integer(f[c_t]);
+      d.store_trips[k] += ctx.integer(f[c_t]);  // shard parts hold their own households' trips: summed
       d.weeks = std::max<i32>(d.weeks, static_cast<i32>(w));
     });
   }
