@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -100,6 +101,34 @@ void check_shard_matches(const fs::path& out, const std::string& part, i64 shard
       throw InputError(head + fmt::format("seed {}, not {} (use an empty folder)", shown(o.config["seed"]), seed));
     const std::string d = first_json_difference(without_layout_keys(o.config), without_layout_keys(config));
     if (!d.empty()) throw InputError(head + "with another config (its value vs this shard's): " + d + " (use an empty folder)");
+  }
+}
+
+void check_parts_agree(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir / "manifest", ec)) return;
+  std::vector<std::pair<std::string, nlohmann::json>> parts;
+  for (const auto& e : fs::directory_iterator(dir / "manifest"))
+    if (e.path().extension() == ".json" && count_of_part(e.path().stem().string())) {
+      std::ifstream in(e.path());
+      try {
+        parts.emplace_back(e.path().stem().string(), nlohmann::json::parse(in));
+      } catch (const std::exception&) {
+        throw InputError(e.path().string() + ": unreadable manifest part");
+      }
+    }
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const auto& [n0, m0] = parts[0];
+    const auto& [n, m] = parts[i];
+    const auto seed0 = m0.value("seed", nlohmann::json()), seed = m.value("seed", nlohmann::json());
+    std::string what = seed != seed0 ? "seed " + shown(seed) + " vs " + shown(seed0) : "";
+    if (what.empty())
+      what = first_json_difference(without_layout_keys(m.value("config", nlohmann::json::object())),
+                                   without_layout_keys(m0.value("config", nlohmann::json::object())));
+    if (!what.empty())
+      throw InputError(dir.string() + ": its shards come from different runs: " + n + " vs " + n0 + ": " + what +
+                       " (retailsynth verify lists every difference)");
   }
 }
 

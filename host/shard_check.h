@@ -23,4 +23,8 @@ nlohmann::json without_layout_keys(nlohmann::json config);
 void check_shard_matches(const std::filesystem::path& out, const std::string& part, i64 shard_count, u64 seed,
                          const nlohmann::json& config);
 
+/// For readers of a sharded folder: throws InputError (one line naming `dir` and the first
+/// difference) when its manifest/part-*.json come from different runs (seed or config).
+void check_parts_agree(const std::filesystem::path& dir);
+
 }  // namespace retailsynth

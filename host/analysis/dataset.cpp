@@ -15,6 +15,7 @@
 #include "config.h"
 #include "io/csv.h"
 #include "io/dates.h"
+#include "shard_check.h"
 #include "world.h"
 
 namespace fs = std::filesystem;
@@ -644,6 +645,7 @@ Dataset load_dataset(const std::string& dir) {
   d.dir = dir;
   const fs::path root(dir);
   if (!fs::is_directory(root)) throw InputError(dir + ": not a folder");
+  check_parts_agree(root);  // a sharded folder holds one run
   std::vector<std::string> tx = file_or_parts(root, "transaction_data");
   if (tx.empty())
     if (std::string f = existing(root, "transactions.csv"); !f.empty()) tx = {f};
