@@ -93,7 +93,9 @@ void check_shard_matches(const fs::path& out, const std::string& part, i64 shard
     if (fs::exists(out / f))
       throw InputError(out.string() + ": holds an unsharded run (" + f + "); shards need a folder of their own");
   for (const OtherPart& o : other_parts(out, part)) {
-    const std::string head = out.string() + ": holds " + o.name + " of another run, ";
+    const bool unfinished = o.file.filename() == "checkpoint.json";
+    const std::string head = out.string() + ": holds " + (unfinished ? "the unfinished " : "") + o.name + " of another run (" +
+                             fs::relative(o.file, out).string() + "), ";
     const i64 n = *count_of_part(o.name);
     if (n != shard_count)
       throw InputError(head + fmt::format("split into {} shards, not {} (use an empty folder)", n, shard_count));
