@@ -909,13 +909,15 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
     const YAML::Node n = find_node(root, key);
     return n && n.Mark().line >= 0 ? file + ":" + std::to_string(n.Mark().line + 1) : file;
   };
+  // A check of two keys blames the one given by --set, else the second one's line in the file.
+  auto blame = [&](const std::string& a, const std::string& b) { return origin.count(a) ? origin.at(a) : origin_of(b); };
   if (cfg.promotions.depth_min >= cfg.promotions.depth_max)
-    throw InputError(origin_of("promotions.depth_max") + ": promotions.depth_min: must be below promotions.depth_max (" +
+    throw InputError(blame("promotions.depth_min", "promotions.depth_max") + ": promotions.depth_min: must be below promotions.depth_max (" +
                      fmt::format("{} >= {}", cfg.promotions.depth_min, cfg.promotions.depth_max) + ")");
   if (cfg.promotions.share_min > cfg.promotions.share_max)
-    throw InputError(origin_of("promotions.share_max") + ": promotions.share_min: must be <= promotions.share_max");
+    throw InputError(blame("promotions.share_min", "promotions.share_max") + ": promotions.share_min: must be <= promotions.share_max");
   if (cfg.promotions.share_max >= cfg.promotions.store_participation && cfg.promotions.share_max > 0)
-    throw InputError(origin_of("promotions.share_max") +
+    throw InputError(blame("promotions.store_participation", "promotions.share_max") +
                      ": promotions.share_max: must be below promotions.store_participation (a share of store-weeks "
                      "cannot exceed the share of stores taking part)");
   for (size_t i = 0; i < cfg.correlations.size(); ++i) {

@@ -251,7 +251,12 @@ std::unique_ptr<Backend> make_backend(const std::string& which) {
   std::string why;
   if (which == "cuda") {
     auto b = make_cuda_backend(&why);
-    if (!b) throw InputError("--backend cuda: " + why);
+    if (!b) {
+      const std::string dev = "no CUDA device: ";  // the runtime's reason follows, e.g. "driver version is insufficient"
+      if (why.rfind(dev, 0) == 0)
+        why = "no usable GPU and CUDA driver on this machine (the CUDA runtime says: " + why.substr(dev.size()) + ")";
+      throw InputError("--backend cuda: " + why + "; use --backend cpu or auto");
+    }
     return b;
   }
   if (which == "auto") {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config.h"
+#include "partial_run.h"
 
 namespace fs = std::filesystem;
 
@@ -53,7 +54,7 @@ void DatasetFolder::refuse_checkpoint(const std::string& why) const {
   throw InputError(checkpoint_path().string() + ": " + why);
 }
 
-void DatasetFolder::open(const std::string& config_json) {
+void DatasetFolder::open(const std::string& config_json, i64 households, bool quiet) {
   fs::create_directories(sharded_ ? out_ : out_.parent_path());
   if (resume_ && fs::exists(checkpoint_path())) {
     std::ifstream in(checkpoint_path());
@@ -64,7 +65,9 @@ void DatasetFolder::open(const std::string& config_json) {
     }
     if (ckpt_.value("config", std::string()) != config_json || ckpt_.value("shard", std::string()) != part_)
       refuse_checkpoint("the checkpoint is for another config, seed or shard; run without --resume");
+    announce_resume(tmp_, ckpt_, households, quiet);
   } else {
+    announce_discard(tmp_);
     fs::remove_all(tmp_);
   }
   fs::create_directories(tmp_ / "truth");

@@ -25,9 +25,9 @@ class DatasetFolder {
   DatasetFolder& operator=(const DatasetFolder&) = delete;
 
   /// Opens the partial folder (DIR.partial, or DIR/.part-I-of-N.partial for a shard).  With
-  /// --resume and a checkpoint of the same config and shard it continues from there; otherwise
-  /// it starts afresh.
-  void open(const std::string& config_json);
+  /// --resume and a checkpoint of the same config and shard it continues from there (and says
+  /// so unless `quiet`); otherwise it starts afresh (saying so when it discards a checkpoint).
+  void open(const std::string& config_json, i64 households, bool quiet);
 
   bool sharded() const { return sharded_; }
   const std::string& part() const { return part_; }

@@ -19,8 +19,11 @@
 #include "dataset_folder.h"
 #include "io/background_writer.h"
 #include "io/output.h"
+#include "io/price_truth.h"
 #include "io/transactions.h"
 #include "market.h"
+#include "partial_run.h"
+#include "shard_check.h"
 #include "engine/heterogeneity.h"
 #include "engine/tcj_codes.h"
 #include "world.h"
@@ -109,7 +112,7 @@ void write_truth_tables(const std::string& dir, const Catalog& cat, const Stores
     OutputFile f(dir, "truth/stores.csv", false);
     std::string buf = "STORE_ID,type,price_index,traffic_share\n";
     for (i32 s = 0; s < stores.size(); ++s)
-      buf += fmt::format("{},{},{:.6g},{:.6g}\n", stores.store_id[s], stores.type[s], stores.price_index[s],
+      buf += fmt::format("{},{},{},{:.6g}\n", stores.store_id[s], stores.type[s], static_cast<double>(stores.price_index[s]),
                          stores.traffic[s]);
     f.write(buf);
     f.add_rows(stores.size());
@@ -321,12 +324,13 @@ struct RunWorld {
   }
 };
 
-/// The files of a run that do not grow block by block: the catalog, the world's truth, the
-/// seasonality table used, the missions and the campaign files.
+/// The files of a run that do not grow block by block: the catalog, the world's truth (prices
+/// included), the seasonality table used, the missions and the campaign files.
 std::vector<FileSummary> write_fixed_files(const std::string& dir, const RunWorld& w) {
   std::vector<FileSummary> sums(1);
   write_product_csv(dir, w.cat, sums[0]);
   write_truth_tables(dir, w.cat, w.stores, sums);
+  sums.push_back(write_price_truth(dir, w.cat, w.market.pricing(), w.cfg.output.compress == "zstd"));
   auto whole = [&](const char* name, const std::string& text) {
     OutputFile f(dir, name, false);
     f.write(text);
@@ -522,7 +526,8 @@ class BlockLoop {
       write_block();
       write_s_ += since(t0);
       save_checkpoint(b + 1);
-      if (kill_after && std::atoi(kill_after) == b) std::raise(SIGKILL);
+      set_interrupt_note(folder_.dir(), b + 1, n_blocks_);
+      if (kill_after && std::atoi(kill_after) == b) std::raise(test_signal());
     }
     progress_.done();
   }
@@ -690,11 +695,12 @@ void write_manifest(const DatasetFolder& folder, const RunWorld& w, const Genera
 GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::path& out) {
   const auto t_start = Clock::now();
   DatasetFolder folder(opt, out);
+  if (folder.sharded()) check_shard_matches(out, folder.part(), opt.shard_count, cfg.seed, config_to_json(cfg));
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
   auto backend = make_backend(opt.backend);
   const RunWorld world(cfg, opt);
   backend->prepare(world.setup());
-  folder.open(config_to_json(cfg).dump());
+  folder.open(config_to_json(cfg).dump(), world.last - world.first, opt.quiet);
   const double setup_s = since(t_start);
 
   std::vector<FileSummary> sums = write_fixed_files(folder.dir(), world);
@@ -706,6 +712,7 @@ GenerateResult run_one(const Config& cfg, const GenerateOptions& opt, const fs::
   const double total_s = since(t_start);
   write_manifest(folder, world, opt, *backend, loop, sums, setup_s, total_s);
   folder.commit();
+  clear_interrupt_note();
   const u64 rows = loop.totals().tx_rows;
   if (!opt.quiet)
     std::fprintf(stderr, "retailsynth: %s rows, %lld households x %u weeks, %d products, backend %s, %.1f s -> %s\n",
@@ -801,6 +808,7 @@ GenerateResult generate_scenarios(const GenerateOptions& opt) {
   }
   const fs::path out = fs::absolute(opt.out_dir).lexically_normal();
   if (fs::exists(out) && !fs::is_directory(out)) throw InputError(out.string() + ": exists and is not a folder");
+  if (!opt.quiet) std::fputs(campaigns_outside_run_note(cfgs[0]).c_str(), stderr);
   const bool sharded = opt.shard_count > 1;
   const std::string part = fmt::format("part-{}-of-{}", opt.shard_index, opt.shard_count);
   GenerateOptions sub = opt;
@@ -890,6 +898,7 @@ GenerateResult generate(const GenerateOptions& opt) {
     throw InputError("--shard: expected I/N with 0 <= I < N");
   if (!opt.scenarios.empty()) return generate_scenarios(opt);
   const Config cfg = run_config(opt, "");
+  if (!opt.quiet) std::fputs(campaigns_outside_run_note(cfg).c_str(), stderr);
   return run_one(cfg, opt, fs::absolute(opt.out_dir).lexically_normal());
 }
 

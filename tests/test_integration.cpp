@@ -64,6 +64,7 @@ TEST(Generate, TransactionConventions) {
   ASSERT_GT(rows.size(), 1000u);
   long prev_hh = 0, prev_basket = 0;
   std::map<std::string, std::string> basket_store;
+  long matched = 0, bad_shelf = 0, bad_regular = 0;
   for (const auto& r : rows) {
     ASSERT_EQ(r.size(), 12u);
     const long hh = std::stol(r[0]), basket = std::stol(r[1]), day = std::stol(r[2]), qty = std::stol(r[4]);
@@ -82,11 +83,16 @@ TEST(Generate, TransactionConventions) {
     EXPECT_LT(hhmm / 100, 24);
     EXPECT_LT(hhmm % 100, 60);
     EXPECT_EQ(r[8].size(), 4u);
-    // SALES_VALUE = QUANTITY * shelf price: a whole number of cents, divisible by the quantity,
-    // and the unit price ends in 9 cents (price points).
-    const long cents = std::lround(std::stod(r[5]) * 100);
-    EXPECT_EQ(cents % qty, 0);
-    EXPECT_EQ((cents / qty) % 10, 9);
+    // TCJ: SALES_VALUE = QUANTITY * shelf price + COUPON_MATCH_DISC, so the standard formulas
+    // shelf = (SALES_VALUE - COUPON_MATCH_DISC) / QUANTITY and regular = (SALES_VALUE - RETAIL_DISC -
+    // COUPON_MATCH_DISC) / QUANTITY give whole cents ending in 9 (price points) on every line,
+    // matched-coupon lines included.
+    const long match = std::lround(std::stod(r[11]) * 100);
+    const long shelf = std::lround(std::stod(r[5]) * 100) - match;
+    const long regular = shelf - std::lround(std::stod(r[7]) * 100);
+    matched += match != 0;
+    bad_shelf += shelf % qty != 0 || (shelf / qty) % 10 != 9;
+    bad_regular += regular % qty != 0 || (regular / qty) % 10 != 9;
     EXPECT_LE(std::stod(r[7]), 0.0) << "discounts are <= 0";
     // Coupons (configs/small.yaml has campaigns): <= 0, and a retailer match only with a coupon.
     EXPECT_LE(std::stod(r[10]), 0.0);
@@ -100,6 +106,9 @@ TEST(Generate, TransactionConventions) {
       EXPECT_EQ(it->second, r[6] + "/" + r[2] + "/" + r[8]);
     }
   }
+  EXPECT_GT(matched, 0) << "configs/small.yaml has matched coupons";
+  EXPECT_EQ(bad_shelf, 0) << "lines whose (SALES_VALUE - COUPON_MATCH_DISC) / QUANTITY is not a price point";
+  EXPECT_EQ(bad_regular, 0) << "lines whose (SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC) / QUANTITY is not a price point";
 }
 
 TEST(Generate, ManifestCountsAndChecksums) {

@@ -107,6 +107,16 @@ TEST(Heterogeneity, InvalidCorrelationIsRejected) {
   EXPECT_THROW(load_config("", {"households.correlation=[{a: beta_price, b: beta_promo, rho: 1.5}]"}), InputError);
 }
 
+TEST(Heterogeneity, ChoiceParamsCarryTheConfiguredUtilityScales) {
+  // Every utility.* scale that the choice kernel reads reaches ChoiceParams (coupon_scale once did not).
+  const Config c = load_config("", {"utility.coupon_scale=0.8", "utility.feature_scale=0.3", "utility.promo_depth_scale=0.7"});
+  const ChoiceParams p = make_choice_params(c);
+  EXPECT_FLOAT_EQ(p.coupon_scale, 0.8f);
+  EXPECT_FLOAT_EQ(p.feature_scale, 0.3f);
+  EXPECT_FLOAT_EQ(p.promo_depth_scale, 0.7f);
+  EXPECT_FLOAT_EQ(make_choice_params(load_config("", {})).coupon_scale, 0.5f) << "the built-in default";
+}
+
 // ---- utility terms ----------------------------------------------------------------------------
 
 namespace {

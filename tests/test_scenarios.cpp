@@ -144,7 +144,7 @@ TEST(Scenario, EffectsAreEachHouseholdsOutcomeDifferences) {
   for (const char* s : {"base", "cheaper"}) {
     std::map<std::string, double> spend, units, trips;
     for (const auto& r : rows_of(out / s / "transaction_data.csv")) {
-      spend[r[0]] += money(r[5]) + money(r[10]) + money(r[11]);
+      spend[r[0]] += money(r[5]) + money(r[10]);  // the household pays SALES_VALUE + COUPON_DISC (TCJ)
       units[r[0]] += std::stod(r[4]);
     }
     for (const auto& r : rows_of(out / s / "truth/trips.csv")) trips[r[0]] += std::stod(r[2]);
@@ -281,7 +281,7 @@ TEST(Campaigns, RedemptionsMatchTheCouponLines) {
     }
     from_lines.insert(r[0] + "," + r[2] + "," + r[3]);
     with_match += md < 0;
-    const double unit = money(r[5]) / std::stod(r[4]);
+    const double unit = (money(r[5]) - md) / std::stod(r[4]);  // shelf price: SALES_VALUE is net of the match
     EXPECT_LE(-(cd + md), unit / 2 + 0.005) << "a coupon is worth at most half the shelf price";
   }
   EXPECT_GT(from_redempt.size(), 20u);

@@ -451,3 +451,42 @@ TEST(Validate, ReadOnlyDataFolderNeedsOut) {
   EXPECT_FALSE(fs::exists(copy / "validation"));
   fs::permissions(copy, fs::perms::owner_write, fs::perm_options::add);
 }
+
+TEST(Validate, UndecidableMeasuresAreNaNotFail) {
+  // 500 households x 26 weeks: slope 0.516 (configured 0.422, se 0.135) cannot tell 0.422 from 0.
+  EXPECT_EQ(slope_verdict(0.516, 0.422, 0.135).status, "n/a");
+  EXPECT_NE(slope_verdict(0.516, 0.422, 0.135).why.find("standard error"), std::string::npos);
+  EXPECT_EQ(slope_verdict(0.4352, 0.4194, 0.0213).status, "pass");
+  EXPECT_EQ(slope_verdict(1.2, 0.42, 0.02).status, "fail") << "far from the configured slope";
+  EXPECT_EQ(slope_verdict(1.2, 0.42, 0.135).status, "fail") << "contradicts the configured slope even with a large se";
+  DisplayLifts dl{};
+  const double lifts[4] = {3.41, 3.80, 4.38, 4.95};
+  for (int t = 0; t < 4; ++t) dl.by_type[t] = Lift{lifts[t], 0.05};
+  EXPECT_EQ(display_order_verdict(dl).status, "pass");
+  for (int t = 0; t < 4; ++t) dl.by_type[t].se = 0.3;  // neighbours within 2 se
+  EXPECT_EQ(display_order_verdict(dl).status, "n/a");
+  EXPECT_FALSE(display_order_verdict(dl).why.empty());
+  dl.by_type[2] = Lift{3.0, 0.05}, dl.by_type[1] = Lift{4.0, 0.05};  // end_cap clearly below shelf_tag
+  EXPECT_EQ(display_order_verdict(dl).status, "fail");
+}
+
+TEST(Validate, TerminalTableFitsOneHundredColumnsAndSaysWhyNa) {
+  ValidateOptions o;
+  o.data_dir = small_dataset().string();
+  o.real_dir = real_dir();
+  if (o.real_dir.empty()) o.real_note = "no real data here";
+  const auto j = validate_report(o);
+  const std::string t = summary_table(j);
+  std::istringstream in(t);
+  std::string line, prev;
+  int na = 0, explained = 0;
+  bool in_na = false;
+  while (std::getline(in, line)) {
+    EXPECT_LE(line.size(), 100u) << line;
+    if (line.rfind("  n/a   ", 0) == 0) ++na, in_na = true;
+    else if (line.rfind("  pass  ", 0) == 0 || line.rfind("  fail  ", 0) == 0) in_na = false;
+    if (in_na && line.find("n/a because: ") != std::string::npos) ++explained, in_na = false;
+  }
+  EXPECT_GE(na, 1) << "the small run has n/a rows (gain/loss asymmetry at least)\n" << t;
+  EXPECT_EQ(explained, na) << t;
+}

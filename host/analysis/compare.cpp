@@ -250,8 +250,6 @@ std::string markdown_table(const std::vector<std::vector<std::string>>& rows, si
 // ---------------------------------------------------------------------------------------------
 // The chart.
 
-const char* const kRunColours[10] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 // Terciles: warm for price-sensitive households, cool for insensitive ones.
 const char* const kSegmentColours[kNumSegments] = {"#555555", "#d1452c", "#e0a030", "#1f6fb4"};
 
@@ -280,21 +278,23 @@ std::string bar_text(int metric, double v) {
   return fmt::format("{:.3f}", v);
 }
 
-/// Cuts a label to about `chars` characters (the full labels are in the legend).
-std::string fit(const std::string& s, double chars) {
-  const size_t n = static_cast<size_t>(std::max(3.0, chars));
-  return s.size() <= n ? s : s.substr(0, n - 1) + "~";
-}
-
 struct PanelBox {
   double x, y, w, h;
 };
 
-/// One bar-chart panel: a group of bars per run (one bar per series), value on each bar.
-/// values[run][series]; colours by series, or by run when there is one series.
+/// Room below a panel's plot for its run labels, written whole and turned 35 degrees.
+double run_label_room(const std::vector<std::string>& runs) {
+  size_t longest = 0;
+  for (const auto& r : runs) longest = std::max(longest, r.size());
+  return 22 + 0.58 * 5.8 * static_cast<double>(longest);
+}
+
+/// One bar-chart panel: a group of bars per run (one bar per series), value on each bar, the run
+/// names whole under the groups. values[run][series]; colours by series (one series: grey, so
+/// colours only ever mean terciles).  A share's axis ends at 100%.
 void bar_panel(std::string& o, const PanelBox& b, int metric, const std::vector<std::string>& runs,
                const std::vector<std::vector<double>>& values, const std::vector<const char*>& series_colours) {
-  const double left = 50, right = 8, top = 24, bottom = 36;
+  const double left = 50, right = 8, top = 24, bottom = run_label_room(runs);
   const double px = b.x + left, py = b.y + top, pw = b.w - left - right, ph = b.h - top - bottom;
   const double scale = kMetrics[metric].percent ? 100.0 : 1.0;
   const size_t n_series = values.empty() ? 1 : values[0].size();
@@ -313,8 +313,9 @@ void bar_panel(std::string& o, const PanelBox& b, int metric, const std::vector<
   const bool upright = bw < 6.2 * static_cast<double>(longest);
   const double label_px = upright ? 5.6 * static_cast<double>(longest) + 6 : 16;
   const double need = hi * ph / std::max(ph - label_px, ph / 2);
-  const double step = nice_step(need, 4);
-  const double top_value = std::ceil(need / step - 1e-9) * step;
+  double step = nice_step(need, 4);
+  double top_value = std::ceil(need / step - 1e-9) * step;
+  if (kMetrics[metric].percent && top_value > 100 && hi <= 100) step = 25, top_value = 100;  // a share: 0-100%
   const auto Y = [&](double v) { return py + ph - v / top_value * ph; };
 
   o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" font-weight=\"bold\">{}</text>\n", b.x + 4, b.y + 14,
@@ -331,27 +332,30 @@ void bar_panel(std::string& o, const PanelBox& b, int metric, const std::vector<
     for (size_t k = 0; k < n_series; ++k) {
       const double v = values[r][k];
       const double x = gx + bw * k, cx = x + bw / 2;
-      const char* colour = n_series == 1 ? kRunColours[r % 10] : series_colours[k % series_colours.size()];
+      const char* colour = n_series == 1 ? kSegmentColours[kSegAll] : series_colours[k % series_colours.size()];
       const std::string label = bar_text(metric, v);
       if (std::isfinite(v)) {
         const double y = Y(v * scale);
         o += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"/>\n", x + 1, y,
                          std::max(bw - 2, 1.0), py + ph - y, colour);
       }
-      const double ty = std::isfinite(v) ? Y(v * scale) - 3 : py + ph - 3;
+      double ty = std::isfinite(v) ? Y(v * scale) - 3 : py + ph - 3;
+      // Near the top of a capped axis the value goes inside its bar, in white.
+      const double room = upright ? 5.6 * static_cast<double>(label.size()) + 4 : 12;
+      const bool inside = std::isfinite(v) && ty - room < py - 2;
+      const char* fill = inside ? " fill=\"#fff\"" : "";
+      if (inside) ty = upright ? Y(v * scale) + room : Y(v * scale) + 12;
       if (!upright)
-        o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"10\">{}</text>\n", cx, ty, label);
+        o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"10\"{}>{}</text>\n", cx, ty, fill, label);
       else
-        o += fmt::format("<text transform=\"translate({:.1f},{:.1f}) rotate(-90)\" dominant-baseline=\"middle\" font-size=\"9\">{}</text>\n",
-                         cx, ty, label);
+        o += fmt::format("<text transform=\"translate({:.1f},{:.1f}) rotate(-90)\" dominant-baseline=\"middle\" font-size=\"9\"{}>{}</text>\n",
+                         cx, ty, fill, label);
     }
-    o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"10\">{}</text>\n", px + gw * (r + 0.5),
-                     py + ph + 14, xml_escape(fit(runs[r], gw / 6.0)));
+    o += fmt::format("<text transform=\"translate({:.1f},{:.1f}) rotate(-35)\" text-anchor=\"end\" font-size=\"10\">{}</text>\n",
+                     px + gw * (r + 0.5) + 3, py + ph + 12, xml_escape(runs[r]));
   }
   o += fmt::format("<polyline points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\" fill=\"none\" stroke=\"black\"/>\n", px, py, px,
                    py + ph, px + pw, py + ph);
-  o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">run</text>\n", px + pw / 2,
-                   py + ph + 29);
 }
 
 /// Swatches and names in rows that fit `width`; returns the height used.
@@ -449,7 +453,7 @@ RunMetrics measure_run(const Dataset& d, const CompareWorld& world) {
   std::vector<u8> bought(static_cast<size_t>(d.n_products()), 0);
   std::vector<u64> keys;
   keys.reserve(d.lines() / 4);
-  const bool has_coupon = d.coupon_cents.size() == d.lines(), has_match = d.coupon_match_cents.size() == d.lines();
+  const bool has_coupon = d.coupon_cents.size() == d.lines();
   for (size_t i = 0; i < d.lines(); ++i) {
     const i64 w = d.week[i];
     if (w < 1 || w > W)
@@ -457,14 +461,13 @@ RunMetrics measure_run(const Dataset& d, const CompareWorld& world) {
                        std::to_string(W));
     const i32 r = rank_of_hh[d.hh[i]];
     const int s = seg[r];
-    const i64 match = has_match ? d.coupon_match_cents[i] : 0;
     const bool coupon = has_coupon && d.coupon_cents[i] != 0;
     for (int k : {static_cast<int>(kSegAll), s}) {
       Sums& x = sum[k];
       x.disc += d.disc_cents[i];
-      x.gross += d.sales_cents[i] + d.disc_cents[i];
+      x.gross += d.regular_cents(i);  // SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC
       x.units += d.quantity[i];
-      x.net += d.sales_cents[i] - match;  // SALES_VALUE + COUPON_MATCH_DISC (the match is <= 0 in the file)
+      x.net += d.sales_cents[i];  // SALES_VALUE: what the retailer keeps (net of its match, as in TCJ)
       x.lines += 1;
       x.coupon_lines += coupon;
     }
@@ -554,7 +557,8 @@ std::string compare_markdown(const std::vector<RunMetrics>& runs) {
     o += markdown_table(change_rows(runs), 2);
   }
   o += "\nMetrics: *offered disc* = sum of promotion depths over products x stores x weeks; *paid disc* = "
-       "-RETAIL_DISC / (SALES_VALUE - RETAIL_DISC); *units*, *revenue* (SALES_VALUE + COUPON_MATCH_DISC) per "
+       "-RETAIL_DISC / (SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC); *units*, *revenue* (SALES_VALUE, net of the "
+       "retailer's coupon match as in TCJ) per "
        "household-week; *visit rate* = mean weekly share of households with a purchase; *cats/visitor* = mean weekly "
        "distinct categories per buying household; *retention* = share of households buying in the last 3 weeks; "
        "*products* = distinct products bought; *coupon lines* = share of lines with COUPON_DISC != 0. Terciles of the "
@@ -581,20 +585,20 @@ std::string compare_csv(const std::vector<RunMetrics>& runs) {
 std::string compare_svg(const std::vector<RunMetrics>& runs) {
   const size_t n = runs.size();
   constexpr int kColumns = 3;
-  const double margin = 20, gap = 14, ph = 230;
+  const double margin = 20, gap = 14;
   // Wide enough for three bars of about 12 px per run in the tercile panels.
   const double pw = std::max(300.0, 70.0 + static_cast<double>(n) * 48.0);
   const double width = 2 * margin + kColumns * pw + (kColumns - 1) * gap;
   const int panel_rows = (kNumMetrics + kColumns - 1) / kColumns;
   std::vector<std::string> labels;
   for (const RunMetrics& r : runs) labels.push_back(r.label);
+  const double ph = 194 + run_label_room(labels);
 
   std::string body;
   double y = 30;
   body += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"16\" font-weight=\"bold\">{}</text>\n", margin, y,
                       xml_escape(fmt::format("RetailSynth policy comparison ({} run{})", n, n == 1 ? "" : "s")));
   y += 24;
-  y += legend(body, margin, y, width - 2 * margin, labels, std::vector<const char*>(kRunColours, kRunColours + 10));
   auto section = [&](const std::string& title, bool terciles) {
     y += 8;
     body += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", margin, y, xml_escape(title));

@@ -41,9 +41,9 @@ enum CompareSegment { kSegAll = 0, kSegHigh, kSegMedium, kSegLow, kNumSegments }
 
 enum CompareMetric {
   kOfferedDiscount = 0,  // sum of truth promotion depths / (products x stores x weeks)
-  kPaidDiscount,         // -sum RETAIL_DISC / sum (SALES_VALUE - RETAIL_DISC)
+  kPaidDiscount,         // -sum RETAIL_DISC / sum (SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC)
   kUnits,                // sum QUANTITY / (households x weeks)
-  kRevenue,              // sum (SALES_VALUE + COUPON_MATCH_DISC) / (households x weeks), dollars
+  kRevenue,              // sum SALES_VALUE (net of the retailer's match) / (households x weeks), dollars
   kVisitRate,            // mean over weeks of visiting households / households
   kCategoriesPerVisitor, // mean over weeks with visitors of distinct (household, category) / visitors
   kRetention,            // share of households with a line in the last 3 weeks

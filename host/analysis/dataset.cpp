@@ -15,6 +15,7 @@
 #include "config.h"
 #include "io/csv.h"
 #include "io/dates.h"
+#include "shard_check.h"
 #include "world.h"
 
 namespace fs = std::filesystem;
@@ -567,7 +568,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
       const i64 w = ctx.integer(f[c_w]);
       const u64 k = Dataset::key(ctx.integer(f[c_s]), 0, w);
       d.marketing[k] = ctx.real(f[c_m]);
-      d.store_trips[k] = ctx.integer(f[c_t]);
+      d.store_trips[k] += ctx.integer(f[c_t]);  // shard parts hold their own households' trips: summed
       d.weeks = std::max<i32>(d.weeks, static_cast<i32>(w));
     });
   }
@@ -602,11 +603,49 @@ int Dataset::param(const std::string& name) const {
   return -1;
 }
 
+/// truth/prices.csv (or .zst): the regime level of every product-week.
+void load_price_truth(Dataset& d, const fs::path& truth) {
+  const std::string file = existing(truth, "prices.csv");
+  if (file.empty()) return;
+  const std::string text = read_text_file(file);
+  const auto h = header_of(text, file);
+  const int c_prod = column(h, "PRODUCT_ID", file), c_week = column(h, "WEEK_NO", file), c_level = column(h, "regime_level", file);
+  std::vector<std::tuple<i32, i32, int>> rows;
+  std::vector<std::string_view> f;
+  std::string scratch;
+  size_t pos = text.find('\n');
+  size_t line = 1;
+  i32 weeks = 0;
+  while (pos != std::string::npos && pos + 1 < text.size()) {
+    const size_t start = pos + 1, stop = text.find('\n', start);
+    ++line;
+    pos = stop;
+    const size_t end = stop == std::string::npos ? text.size() : stop;
+    if (end == start) continue;
+    detail::split_fields(text.data() + start, text.data() + end, f, scratch);
+    auto bad = [&](const char* what) { return InputError(file + ":" + std::to_string(line) + ": " + what); };
+    if (f.size() != h.size()) throw bad("wrong number of fields");
+    char* e = nullptr;
+    const long long id = std::strtoll(std::string(f[c_prod]).c_str(), &e, 10);
+    const long w = std::strtol(std::string(f[c_week]).c_str(), nullptr, 10);
+    const long lv = std::strtol(std::string(f[c_level]).c_str(), nullptr, 10);
+    const auto it = d.product_index.find(id);
+    if (it == d.product_index.end()) throw bad("PRODUCT_ID is not in the product table");
+    if (w < 1 || w > 100000 || lv < -127 || lv > 127) throw bad("WEEK_NO or regime_level out of range");
+    rows.emplace_back(it->second, static_cast<i32>(w), static_cast<int>(lv));
+    weeks = std::max(weeks, static_cast<i32>(w));
+  }
+  d.price_weeks = weeks;
+  d.regime_level.assign(static_cast<size_t>(d.n_products()) * weeks, 0);
+  for (const auto& [j, w, lv] : rows) d.regime_level[static_cast<size_t>(j) * weeks + w - 1] = static_cast<int8_t>(lv);
+}
+
 Dataset load_dataset(const std::string& dir) {
   Dataset d;
   d.dir = dir;
   const fs::path root(dir);
   if (!fs::is_directory(root)) throw InputError(dir + ": not a folder");
+  check_parts_agree(root);  // a sharded folder holds one run
   std::vector<std::string> tx = file_or_parts(root, "transaction_data");
   if (tx.empty())
     if (std::string f = existing(root, "transactions.csv"); !f.empty()) tx = {f};
@@ -628,6 +667,7 @@ Dataset load_dataset(const std::string& dir) {
       if (seen.emplace(s, static_cast<i32>(d.store_ids.size())).second) d.store_ids.push_back(s);
   }
   if (truth_present) load_truth(d, truth);
+  if (truth_present) load_price_truth(d, truth);
   {
     std::unordered_map<i32, i32> index;
     for (size_t s = 0; s < d.store_ids.size(); ++s) index[d.store_ids[s]] = static_cast<i32>(s);

@@ -63,7 +63,7 @@ struct Dataset {
   std::vector<i64> household, basket;                    // household: the file's key
   std::vector<i32> hh;                                   // household index into household_keys
   std::vector<i32> day, week, store, store_index, product, quantity;  // product: index into product_id
-  std::vector<i64> sales_cents, disc_cents;              // disc_cents >= 0 (discount amount), any layout
+  std::vector<i64> sales_cents, disc_cents;              // SALES_VALUE (net of loyalty discount and match); disc_cents >= 0
   // Coupon amounts (>= 0, any layout): COUPON_DISC (the manufacturer's, reimbursed to the retailer) and
   // COUPON_MATCH_DISC (the retailer's own).  Empty when the file has no such columns.
   std::vector<i64> coupon_cents, coupon_match_cents;
@@ -93,10 +93,19 @@ struct Dataset {
   std::unordered_map<u64, double> marketing;  // key(store, 0, week) -> M
   std::unordered_map<u64, i64> store_trips;   // key(store, 0, week) -> trips
   std::unordered_map<u64, i32> trips;         // hh_key(household, week) -> trips (truth/trips.csv)
+  // truth/prices.csv: regime level of product index j in week w at j * price_weeks + w - 1 (empty
+  // without the file; the chain prices are not kept).
+  std::vector<int8_t> regime_level;
+  i32 price_weeks = 0;
   std::vector<std::string> mission_names;
   std::vector<std::vector<i32>> mission_linked;  // category indices
 
   size_t lines() const { return household.size(); }
+  /// The retailer's match of line i in cents (>= 0; 0 without the column).
+  i64 match_of_line(size_t i) const { return coupon_match_cents.size() == lines() ? coupon_match_cents[i] : 0; }
+  /// Line i at the regular price in cents: SALES_VALUE - RETAIL_DISC - COUPON_MATCH_DISC (TCJ:
+  /// SALES_VALUE is net of the loyalty discount and of the retailer's coupon match).
+  i64 regular_cents(size_t i) const { return sales_cents[i] + disc_cents[i] + match_of_line(i); }
   size_t n_households() const { return household_keys.size(); }
   i32 n_products() const { return static_cast<i32>(product_id.size()); }
   i32 n_categories() const { return static_cast<i32>(category_name.size()); }

@@ -10,7 +10,6 @@
 #include <numeric>
 
 #include "config.h"
-#include "engine/pricing.h"
 #include "world.h"
 
 namespace retailsynth {
@@ -42,7 +41,7 @@ double sd_of(const std::vector<double>& v) {
 
 /// Line depth: discount / (sales + discount), 0 without a discount.
 double line_depth(const Dataset& d, size_t i) {
-  const double gross = static_cast<double>(d.sales_cents[i] + d.disc_cents[i]);
+  const double gross = static_cast<double>(d.regular_cents(i));
   return gross > 0 ? static_cast<double>(d.disc_cents[i]) / gross : 0.0;
 }
 
@@ -136,7 +135,7 @@ TripCurve trips_by_marketing(const Dataset& d, int bins) {
   const int p_rate = d.param("trip_rate"), p_rho = d.param("promo_sensitivity");
   if (p_rate < 0 || p_rho < 0 || d.marketing.empty() || bins < 1) return c;
   struct Cell {
-    double m, trips, expected;
+    double m, trips, expected, rate, rho;
   };
   std::vector<Cell> cells;
   for (const auto& [hh, params] : d.params) {
@@ -147,19 +146,25 @@ TripCurve trips_by_marketing(const Dataset& d, int bins) {
       const auto mk = d.marketing.find(Dataset::key(home, 0, w));
       if (mk == d.marketing.end()) continue;
       const auto t = d.trips.find(Dataset::hh_key(hh, w));
-      cells.push_back(Cell{mk->second, t == d.trips.end() ? 0.0 : t->second, rate * (1 + rho * mk->second)});
+      cells.push_back(Cell{mk->second, t == d.trips.end() ? 0.0 : t->second, rate * (1 + rho * mk->second), rate, rho});
     }
   }
   std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.m < b.m; });
+  // The mean household's configured line a + b M (a = mean trip_rate, b = mean trip_rate x
+  // promo_sensitivity), and each decile's observed trips less its households' own configured
+  // rates, put on that line: which households sit in a decile then no longer bends either curve.
+  double a = 0, slope = 0;
+  for (const Cell& x : cells) a += x.rate, slope += x.rate * x.rho;
+  if (!cells.empty()) a /= static_cast<double>(cells.size()), slope /= static_cast<double>(cells.size());
   for (int b = 0; b < bins && !cells.empty(); ++b) {
     const size_t lo = cells.size() * b / bins, hi = cells.size() * (b + 1) / bins;
     if (hi <= lo) continue;
-    double m = 0, t = 0, e = 0;
-    for (size_t i = lo; i < hi; ++i) m += cells[i].m, t += cells[i].trips, e += cells[i].expected;
+    double m = 0, resid = 0;
+    for (size_t i = lo; i < hi; ++i) m += cells[i].m, resid += cells[i].trips - cells[i].expected;
     const double n = static_cast<double>(hi - lo);
     c.m.push_back(m / n);
-    c.observed.push_back(t / n);
-    c.expected.push_back(e / n);
+    c.expected.push_back(a + slope * m / n);
+    c.observed.push_back(resid / n + a + slope * m / n);
   }
   return c;
 }
@@ -428,20 +433,22 @@ Dip post_promotion_dip(const Dataset& d) {
 // ---- reference prices and loss aversion --------------------------------------------------------------
 
 Asymmetry loss_asymmetry(const Config& cfg, const Dataset& d) {
-  const Catalog cat = build_catalog(cfg);
-  const Stores stores = build_stores(cfg);
-  const PricingEngine pe(cfg, cat, stores);
-  std::vector<double> units(static_cast<size_t>(cat.n_products()) * (d.weeks + 1), 0.0);
+  // Regular-price moves from the output's price truth (truth/prices.csv regime levels).
+  if (d.regime_level.empty()) throw InputError(d.dir + "/truth/prices.csv: needed for the gain/loss asymmetry");
+  const i32 PW = d.price_weeks;
+  const i32 weeks = std::min(d.weeks, PW);
+  auto regime = [&](i32 j, i32 t) { return d.regime_level[static_cast<size_t>(j) * PW + t - 1]; };
+  std::vector<double> units(static_cast<size_t>(d.n_products()) * (d.weeks + 1), 0.0);
   for (size_t i = 0; i < d.lines(); ++i) units[static_cast<size_t>(d.product[i]) * (d.weeks + 1) + d.week[i]] += d.quantity[i];
   // Moves with a stable price over the 11 weeks before, so the reference equals the old price.
   double up_after = 0, up_before = 0, down_after = 0, down_before = 0;
-  for (i32 j = 0; j < cat.n_products(); ++j) {
-    const i32 jj = d.product_index.at(cat.product_id[j]);
-    for (i32 t = 13; t <= d.weeks; ++t) {
-      const int now = pe.regime(j, t), before = pe.regime(j, t - 1);
+  for (i32 jj = 0; jj < d.n_products(); ++jj) {
+    const i32 j = jj;
+    for (i32 t = 13; t <= weeks; ++t) {
+      const int now = regime(j, t), before = regime(j, t - 1);
       if (now == before) continue;
       bool stable = true;
-      for (i32 a = 2; a <= 11; ++a) stable = stable && pe.regime(j, t - a) == before;
+      for (i32 a = 2; a <= 11; ++a) stable = stable && regime(j, t - a) == before;
       if (!stable) continue;
       const double after = units[static_cast<size_t>(jj) * (d.weeks + 1) + t];
       const double prior = units[static_cast<size_t>(jj) * (d.weeks + 1) + t - 1];
@@ -644,7 +651,7 @@ Baskets baskets(const Dataset& d) {
 
 double discount_share(const Dataset& d) {
   double disc = 0, gross = 0;
-  for (size_t i = 0; i < d.lines(); ++i) disc += d.disc_cents[i], gross += d.sales_cents[i] + d.disc_cents[i];
+  for (size_t i = 0; i < d.lines(); ++i) disc += d.disc_cents[i], gross += d.regular_cents(i);
   return gross > 0 ? disc / gross : kNaN;
 }
 

@@ -38,8 +38,11 @@ struct Slope {
 /// Households with trip_rate > 4 are left out (keeps the 12-trip cap out of the way).
 Slope trip_slope(const Dataset& d);
 
+/// By decile of the home store's M: mean M; the mean household's configured trips a + b M (a =
+/// mean trip_rate, b = mean trip_rate x promo_sensitivity), a straight line; and the observed trips
+/// less the decile's households' own configured rates, plus that line.
 struct TripCurve {
-  std::vector<double> m, observed, expected;  // by M decile: mean M, mean trips, mean rate*(1+rho*M)
+  std::vector<double> m, observed, expected;
 };
 TripCurve trips_by_marketing(const Dataset& d, int bins = 10);
 

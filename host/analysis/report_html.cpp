@@ -100,15 +100,44 @@ std::string hband(const json& spec, const Axis& y) {
                      y.map(b[1]), kW - kRight - kLeft, y.map(b[0]) - y.map(b[1]));
 }
 
-std::string legend(const std::vector<std::pair<std::string, bool>>& names, bool bottom = false) {
+/// A legend entry: the series name and how it is drawn (a dot for points, a dashed or solid line).
+struct LegendEntry {
+  std::string name;
+  bool dash = false, dot = false;
+};
+
+/// The legend in the first corner of the plot area (top right, top left, bottom right, bottom
+/// left) that holds none of the plotted points `occupied` (pixels), else below the title.
+std::string legend(const std::vector<LegendEntry>& names, const std::vector<std::pair<double, double>>& occupied = {}) {
+  size_t longest = 0;
+  for (const auto& n : names) longest = std::max(longest, n.name.size());
+  const double w = 34 + 6.2 * static_cast<double>(longest), h = 15.0 * static_cast<double>(names.size()) + 4;
+  const double right = kW - kRight - 6 - w, left = kLeft + 8, top = kTop + 4, bottom = kH - kBottom - 6 - h;
+  const std::pair<double, double> corners[] = {{right, top}, {left, top}, {right, bottom}, {left, bottom}};
+  double x = right, y = top;
+  bool found = false;
+  for (const auto& [cx, cy] : corners) {
+    const bool empty = std::none_of(occupied.begin(), occupied.end(), [&](const auto& p) {
+      return p.first >= cx - 6 && p.first <= cx + w + 6 && p.second >= cy - 6 && p.second <= cy + h + 6;
+    });
+    if (empty) {
+      x = cx, y = cy, found = true;
+      break;
+    }
+  }
   std::string s;
-  double y = bottom ? kH - kBottom - 10 - 15.0 * (names.size() - 1) : kTop + 6;
+  if (found) s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#fff\" fill-opacity=\"0.85\"/>\n", x - 4, y - 2, w, h);
+  else x = kLeft + 300, y = 6;  // beside the title, above the plot
+  double ly = y + 8;
   for (size_t i = 0; i < names.size(); ++i) {
-    const double x = kW - kRight - 190;
-    s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", x, x + 18, y,
-                     y, kColours[i % 5], names[i].second ? " stroke-dasharray=\"5 3\"" : "");
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\">{}</text>\n", x + 24, y + 4, xml_escape(names[i].first));
-    y += 15;
+    const char* colour = kColours[i % 5];
+    if (names[i].dot)
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.2\" fill=\"{}\"/>\n", x + 9, ly, colour);
+    else
+      s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", x, x + 18,
+                       ly, ly, colour, names[i].dash ? " stroke-dasharray=\"5 3\"" : "");
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", x + 24, ly + 4, xml_escape(names[i].name));
+    ly += 15;
   }
   return s;
 }
@@ -192,7 +221,8 @@ std::string render_xy(const json& spec) {
                      kW - kRight, py, py);
   }
   // Series.
-  std::vector<std::pair<std::string, bool>> names;
+  std::vector<LegendEntry> names;
+  std::vector<std::pair<double, double>> occupied;  // plotted points, kept clear of the legend
   int idx = 0;
   const size_t n_bar_series = std::count_if(spec["series"].begin(), spec["series"].end(),
                                             [](const json& x) { return x.value("style", "") == "bar"; });
@@ -202,7 +232,7 @@ std::string render_xy(const json& spec) {
     const std::string style = ser.value("style", "line");
     const bool dash = ser.value("dash", false);
     const auto x = vec(ser["x"]), y = vec(ser["y"]), e = vec(ser.value("err", json::array()));
-    names.push_back({ser.value("name", ""), dash});
+    names.push_back({ser.value("name", ""), dash, style == "points"});
     if (style == "bar") {
       const double full = std::isfinite(min_dx) ? std::fabs(X.map(xlo + min_dx) - X.map(xlo)) * 0.85 : 8;
       const double w = full / std::max<size_t>(1, n_bar_series);
@@ -211,6 +241,7 @@ std::string render_xy(const json& spec) {
         const double px = X.map(x[i]) - full / 2 + bar_i * w, y0 = Y.map(0), y1 = Y.map(y[i]);
         s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" fill-opacity=\"0.8\"/>\n", px,
                          std::min(y0, y1), std::max(0.5, w - 0.5), std::fabs(y0 - y1), colour);
+        for (double yy = std::min(y0, y1); yy <= std::max(y0, y1); yy += 8) occupied.push_back({px + w / 2, yy});
       }
       ++bar_i;
     } else {
@@ -219,6 +250,7 @@ std::string render_xy(const json& spec) {
       for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
         if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
         const double px = X.map(x[i]), py = Y.map(y[i]);
+        occupied.push_back({px, py});
         if (path.empty()) path = fmt::format("M{:.1f},{:.1f}", px, py);
         else if (style == "step") path += fmt::format(" H{:.1f} V{:.1f}", px, py);
         else path += fmt::format(" L{:.1f},{:.1f}", px, py);
@@ -240,7 +272,7 @@ std::string render_xy(const json& spec) {
     }
     ++idx;
   }
-  if (names.size() > 1) s += legend(names, spec.value("legend", "") == "bottom");
+  if (names.size() > 1) s += legend(names, occupied);
   s += "</svg>\n";
   return s;
 }
@@ -279,23 +311,25 @@ std::string render_bars(const json& spec) {
     else
       s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", cx, kH - kBottom + 16, xml_escape(labels[i]));
   }
-  std::vector<std::pair<std::string, bool>> names;
+  std::vector<LegendEntry> names;
+  std::vector<std::pair<double, double>> occupied;
   for (size_t j = 0; j < k; ++j) {
     const json& ser = spec["series"][j];
     const auto y = vec(ser["y"]), e = vec(ser.value("err", json::array()));
     const char* colour = kColours[j % 5];
-    names.push_back({ser.value("name", ""), false});
+    names.push_back({ser.value("name", ""), false, false});
     for (size_t i = 0; i < n && i < y.size(); ++i) {
       if (!std::isfinite(y[i])) continue;
       const double x = kLeft + slot * i + slot * 0.125 + bw * j, y0 = Y.map(0), y1 = Y.map(y[i]);
       s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" fill-opacity=\"0.85\"/>\n", x,
                        std::min(y0, y1), bw - 1, std::fabs(y0 - y1), colour);
+      for (double yy = std::min(y0, y1); yy <= std::max(y0, y1); yy += 8) occupied.push_back({x + bw / 2, yy});
       if (i < e.size() && std::isfinite(e[i]) && e[i] > 0)
         s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"#222\" stroke-width=\"1.5\"/>\n",
                          x + bw / 2 - 0.5, Y.map(y[i] - e[i]), Y.map(y[i] + e[i]));
     }
   }
-  if (k > 1) s += legend(names);
+  if (k > 1) s += legend(names, occupied);
   s += "</svg>\n";
   return s;
 }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "analysis/dataset.h"
 #include "analysis/metrics.h"
@@ -96,6 +97,29 @@ struct Builder {
 };
 
 const char* pass_fail(bool ok) { return ok ? "pass" : "fail"; }
+
+}  // namespace
+
+SlopeVerdict slope_verdict(double b, double expected, double se) {
+  if (!(std::fabs(b - expected) < 4 * se)) return {"fail", ""};  // contradicts the configured slope
+  if (!(expected > 4 * se))
+    return {"n/a", fmt::format("the standard error ({}) cannot tell a slope of {} from 0: more households or weeks needed",
+                               fmt_num(se, 3), fmt_num(expected, 3))};
+  return {b > 4 * se ? "pass" : "fail", ""};
+}
+
+OrderVerdict display_order_verdict(const DisplayLifts& dl) {
+  // Each neighbour pair: greater by 2 se (shown), smaller by 2 se (contradicted), or undecided.
+  bool undecided = false;
+  for (int t = 1; t < 4; ++t) {
+    if (lift_greater(dl.by_type[t - 1], dl.by_type[t])) return {"fail", ""};
+    if (!lift_greater(dl.by_type[t], dl.by_type[t - 1])) undecided = true;
+  }
+  if (undecided) return {"n/a", "neighbouring lifts lie within 2 standard errors: too few promotions to decide the order"};
+  return {"pass", ""};
+}
+
+namespace {
 
 json series(const std::string& name, const std::vector<double>& x, const std::vector<double>& y, const std::string& style,
             const std::vector<double>& err = {}, bool dash = false) {
@@ -236,14 +260,14 @@ void measure_truth(const Dataset& d, Builder& b) {
   // Lifts by display type and ad.
   const PromoUnits pu = promo_units(d);
   const DisplayLifts dl = display_lifts(d, pu);
-  const bool ordered = lift_greater(dl.by_type[3], dl.by_type[2]) && lift_greater(dl.by_type[2], dl.by_type[1]) &&
-                       lift_greater(dl.by_type[1], dl.by_type[0]);
   const bool any_nan = std::isnan(dl.by_type[0].lift + dl.by_type[1].lift + dl.by_type[2].lift + dl.by_type[3].lift);
+  const OrderVerdict ov = display_order_verdict(dl);
   b.add("promotions", "display_lift_order", "unit lift by display type at equal depth", dl.by_type[3].lift,
         fmt::format("none {}, shelf_tag {}, end_cap {}, feature {}", fmt_num(dl.by_type[0].lift, 2), fmt_num(dl.by_type[1].lift, 2),
                     fmt_num(dl.by_type[2].lift, 2), fmt_num(dl.by_type[3].lift, 2)),
-        "none < shelf_tag < end_cap < feature_display (2 se)", any_nan ? "n/a" : pass_fail(ordered),
-        any_nan ? "a display type has no promotions at depth 20-30% without ad" : "no ad, no mailer; depths 20/25/30% weighted equally")
+        "none < shelf_tag < end_cap < feature_display (2 se)", any_nan ? "n/a" : ov.status,
+        any_nan ? "a display type has no promotions at depth 20-30% without ad"
+                : ov.why.empty() ? "no ad, no mailer; depths 20/25/30% weighted equally" : ov.why)
       ["details"] = {{"none", {num(dl.by_type[0].lift), num(dl.by_type[0].se)}},
                      {"shelf_tag", {num(dl.by_type[1].lift), num(dl.by_type[1].se)}},
                      {"end_cap", {num(dl.by_type[2].lift), num(dl.by_type[2].se)}},
@@ -264,16 +288,20 @@ void measure_truth(const Dataset& d, Builder& b) {
     b.na("trips", "trip_marketing_slope", "store visits vs marketing signal: slope", "> 0 and = configured (4 se)",
          "needs truth/trips.csv, truth/store_weeks.csv and the trip_rate/promo_sensitivity parameters");
   } else {
+    const SlopeVerdict sv = slope_verdict(s.b, s.expected, s.se);
     b.add("trips", "trip_marketing_slope", "store visits vs marketing signal: slope", s.b,
           fmt::format("{} (configured {}, se {})", fmt_num(s.b, 4), fmt_num(s.expected, 4), fmt_num(s.se, 4)),
-          "> 0 and = configured (4 se)", pass_fail(s.b > 4 * s.se && std::fabs(s.b - s.expected) < 4 * s.se),
-          fmt::format("within-household regression of weekly trips on the home store's M, {} households", s.households))
+          "> 0 and = configured (4 se)", sv.status,
+          sv.why.empty() ? fmt::format("within-household regression of weekly trips on the home store's M, {} households", s.households)
+                         : sv.why)
         ["details"] = {{"expected", num(s.expected)}, {"se", num(s.se)}};
     const TripCurve tc = trips_by_marketing(d);
     b.chart("trips", {{"type", "xy"}, {"title", "Trips per household-week by marketing signal decile"},
-                      {"x_label", "marketing signal M of the home store"}, {"y_label", "trips per household-week"},
-                      {"series", json::array({series("observed", tc.m, tc.observed, "points"),
-                                              series("configured rate x (1 + rho M)", tc.m, tc.expected, "line", {}, true)})}});
+                      {"x_label", "marketing signal M of the home store"},
+                      {"y_label", "trips per household-week (mean household)"},
+                      {"series", json::array({series("observed (household rates adjusted)", tc.m, tc.observed, "points"),
+                                              series("configured: trip_rate x (1 + promo_sensitivity x M)", tc.m, tc.expected,
+                                                     "line", {}, true)})}});
   }
   // Stockpiling and the post-promotion dip.
   const double ratio = deep_quantity_ratio(d);
@@ -314,8 +342,8 @@ void measure_truth(const Dataset& d, Builder& b) {
         "promoted cells, against cells of the same depth/display/ad class; regular price not itself just under");
   b.na("price_response", "gain_loss_asymmetry", "loss aversion: demand fall per unit loss / rise per unit gain",
        "= configured loss_aversion",
-       "regular price moves are not in the output and are confounded with promotions here; measured on a controlled pair "
-       "of runs by the behaviour test LossesWeighMoreThanGainsByTheLossAversion");
+       "regular price moves (truth/prices.csv) are confounded with promotions and logit curvature in one run; measured on "
+       "a controlled pair of runs by the behaviour test LossesWeighMoreThanGainsByTheLossAversion");
 }
 
 /// The metrics that need lines only: computed for ours and, when given, the real data.
@@ -432,7 +460,7 @@ void measure_published(const Dataset& d, Builder& b) {
     }
     const bool ok = f.relative ? std::fabs(f.value / f.published - 1) <= f.tolerance : std::fabs(f.value - f.published) <= f.tolerance;
     b.add("baskets", f.id, f.name, f.value, f.relative ? fmt_num(f.value, 2) : pct(f.value), target, pass_fail(ok),
-          "whole baskets against dunnhumby's full TCJ (DESIGN §7)");
+          "whole baskets against the published facts of dunnhumby's full TCJ");
   }
   if (d.has_truth && !d.mission_linked.empty())
     b.add("baskets", "mission_pair_lift", "median lift of mission-linked category pairs", bk.median_linked_lift,
@@ -578,44 +606,88 @@ json validate_report(const ValidateOptions& opt) {
   return report;
 }
 
+namespace {
+
+constexpr size_t kTableWidth = 100;
+
+/// `head` then `text`, cut at spaces into lines of at most kTableWidth characters; continuation
+/// lines start with `indent` spaces (a word longer than a line stays whole).
+std::string wrapped(const std::string& head, const std::string& text, size_t indent) {
+  std::string out = head, word;
+  size_t col = head.size();
+  std::istringstream words(text);
+  bool first = true;
+  while (words >> word) {
+    if (!first && col + 1 + word.size() > kTableWidth) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (!first) {
+      out += ' ';
+      ++col;
+    }
+    out += word;
+    col += word.size();
+    first = false;
+  }
+  return out + "\n";
+}
+
+/// The short form of a likeness row's comparison ("thinned", "per line"); the full text is a footnote.
+std::string short_comparison(const std::string& c) {
+  if (c.rfind("ours thinned", 0) == 0) return "thinned";
+  if (c.rfind("per line", 0) == 0) return "per line";
+  return c.size() <= 12 ? c : c.substr(0, 12);
+}
+
+}  // namespace
+
 std::string summary_table(const json& report) {
   std::string out;
   const json& ds = report["dataset"];
-  out += fmt::format("RetailSynth validation of {} ({}, {} lines, {} households, weeks {}-{}{})\n", ds["dir"].get<std::string>(),
-                     ds["layout"].get<std::string>(), ds["lines"].get<u64>(), ds["households"].get<u64>(),
-                     ds["first_week"].get<int>(), ds["last_week"].get<int>(), ds["has_truth"].get<bool>() ? ", truth" : "");
+  out += wrapped("", fmt::format("RetailSynth validation of {} ({}, {} lines, {} households, weeks {}-{}{})", ds["dir"].get<std::string>(),
+                                 ds["layout"].get<std::string>(), ds["lines"].get<u64>(), ds["households"].get<u64>(),
+                                 ds["first_week"].get<int>(), ds["last_week"].get<int>(), ds["has_truth"].get<bool>() ? ", truth" : ""),
+                 2);
   if (report["real"].is_null()) {
-    out += "real data: none (" + report.value("real_note", std::string()) + ")\n";
+    out += wrapped("", "real data: none (" + report.value("real_note", std::string()) + ")", 2);
   } else {
     const json& r = report["real"];
-    out += fmt::format("real data: {} ({}, {} lines; sample rate {})\n", r["dir"].get<std::string>(), r["layout"].get<std::string>(),
-                       r["lines"].get<u64>(), r.contains("sample_rate") ? fmt_num(r["sample_rate"].get<double>(), 4) : "1");
+    out += wrapped("", fmt::format("real data: {} ({}, {} lines; sample rate {})", r["dir"].get<std::string>(), r["layout"].get<std::string>(),
+                                   r["lines"].get<u64>(), r.contains("sample_rate") ? fmt_num(r["sample_rate"].get<double>(), 4) : "1"),
+                   2);
   }
-  // Columns as wide as their widest cell, so the table lines up whatever the texts.
-  std::vector<std::array<std::string, 5>> rows = {{"section", "metric", "value", "target", "status"}};
+  // Per metric: status and name, then its value, its target and, for n/a, why; grouped by section.
+  std::string section;
   for (const auto& m : report["metrics"]) {
+    if (m["section"].get<std::string>() != section) {
+      section = m["section"].get<std::string>();
+      out += "\n" + section + "\n";
+    }
+    const std::string status = m["status"].get<std::string>();
+    out += wrapped(fmt::format("  {:<5} ", status), m["name"].get<std::string>(), 8);
     std::string v = m["value_text"].get<std::string>();
     if (!m["real_text"].get<std::string>().empty()) v += " | real " + m["real_text"].get<std::string>();
-    rows.push_back({m["section"].get<std::string>(), m["name"].get<std::string>(), v, m["target"].get<std::string>(),
-                    m["status"].get<std::string>()});
+    if (v != "n/a") out += wrapped(std::string(8, ' '), v, 10);
+    out += wrapped(std::string(8, ' ') + "target: ", m["target"].get<std::string>(), 10);
+    if (status == "n/a") out += wrapped(std::string(8, ' ') + "n/a because: ", m["note"].get<std::string>(), 10);
   }
-  auto print = [&out](const std::vector<std::array<std::string, 5>>& table) {
-    size_t w[5] = {0, 0, 0, 0, 0};
-    for (const auto& r : table)
-      for (int c = 0; c < 5; ++c) w[c] = std::max(w[c], r[c].size());
-    for (const auto& r : table)
-      out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", r[0], w[0], r[1], w[1], r[2], w[2], r[3], w[3], r[4]);
-  };
-  out += "\n";
-  print(rows);
   if (!report["likeness"].empty()) {
-    rows = {{"likeness to real data (1 - KS)", "ours", "published", "status", "compared"}};
-    for (const auto& l : report["likeness"])
-      rows.push_back({l["name"].get<std::string>(), l["score"].is_null() ? "n/a" : fmt_num(l["score"].get<double>()),
-                      l["published"].is_null() ? "" : fmt_num(l["published"].get<double>(), 2), l["status"].get<std::string>(),
-                      l["comparison"].get<std::string>()});
-    out += "\n";
-    print(rows);
+    out += fmt::format("\n{:<55}  {:>5}  {:>9}  {:<6}  {}\n", "likeness to real data (1 - KS)", "ours", "published", "status",
+                       "compared");
+    std::vector<std::pair<std::string, std::string>> notes;  // short -> full comparison text
+    for (const auto& l : report["likeness"]) {
+      const std::string full = l["comparison"].get<std::string>(), shortened = short_comparison(full);
+      if (std::none_of(notes.begin(), notes.end(), [&](const auto& n) { return n.first == shortened; }))
+        notes.emplace_back(shortened, full);
+      out += fmt::format("{:<55}  {:>5}  {:>9}  {:<6}  {}\n", l["name"].get<std::string>().substr(0, 55),
+                         l["score"].is_null() ? "n/a" : fmt_num(l["score"].get<double>()),
+                         l["published"].is_null() ? "" : fmt_num(l["published"].get<double>(), 2), l["status"].get<std::string>(),
+                         shortened);
+      if (l["status"].get<std::string>() == "n/a" && !l.value("note", std::string()).empty())
+        out += wrapped("  n/a because: ", l["note"].get<std::string>(), 4);
+    }
+    for (const auto& [shortened, full] : notes)
+      if (shortened != full) out += wrapped("  " + shortened + ": ", full, 4);
   }
   const json& s = report["summary"];
   out += fmt::format("\n{} pass, {} fail, {} n/a; {:.1f} s\n", s["pass"].get<int>(), s["fail"].get<int>(), s["n/a"].get<int>(),

@@ -1,4 +1,4 @@
-// `retailsynth validate`: measures a dataset against the plan's success metrics and, given real
+// `retailsynth validate`: measures a dataset against its success metrics and, given real
 // data, its likeness to them (1 - Kolmogorov-Smirnov distance); writes metrics.json and a
 // self-contained report.html, and returns a summary table for the terminal.
 #pragma once
@@ -27,7 +27,23 @@ ValidateResult run_validate(const ValidateOptions& opt);
 
 /// The measurements without writing anything (tests, benchmarks).
 nlohmann::json validate_report(const ValidateOptions& opt);
-/// The terminal table of a report.
+/// pass, fail or n/a with the reason (empty unless n/a).
+struct SlopeVerdict {
+  std::string status, why;
+};
+using OrderVerdict = SlopeVerdict;
+struct DisplayLifts;
+
+/// The trip-vs-marketing slope b (standard error se) against the configured slope: fail when it
+/// differs by 4 se or more; n/a when se is too large to tell the configured slope from 0
+/// (expected <= 4 se); else pass when b > 4 se.
+SlopeVerdict slope_verdict(double b, double expected, double se);
+
+/// The display order none < shelf_tag < end_cap < feature_display: fail when a neighbour pair is
+/// reversed by 2 se, n/a when one lies within 2 se, pass when each is greater by 2 se.
+OrderVerdict display_order_verdict(const DisplayLifts& dl);
+
+/// The terminal table of a report: at most 100 columns, the reason under every n/a row.
 std::string summary_table(const nlohmann::json& report);
 
 }  // namespace retailsynth

@@ -1,7 +1,10 @@
 // retailsynth: the command line (DESIGN §6.1).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <exception>
 
@@ -12,6 +15,33 @@
 #include "bench.h"
 #include "mpi_run.h"
 #include "simulator.h"
+#include "verify.h"
+
+namespace {
+
+/// --seed N: a decimal integer in [0, 2^64), as the config's `seed` (CLI11 would wrap -1 around).
+retailsynth::u64 parse_seed_flag(const std::string& text) {
+  const bool digits = !text.empty() && text.size() <= 20 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  errno = 0;
+  const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE)
+    throw retailsynth::InputError("--seed " + text + ": expected a non-negative integer below 2^64");
+  return v;
+}
+
+/// "PATH: reason (operation)" for a filesystem error, instead of the library's wording.
+std::string filesystem_message(const std::filesystem::filesystem_error& e) {
+  std::string what = e.what();  // "filesystem error: cannot create directories: Not a directory [PATH]"
+  const std::string prefix = "filesystem error: ";
+  if (what.rfind(prefix, 0) == 0) what = what.substr(prefix.size());
+  const auto bracket = what.find(" [");
+  if (bracket != std::string::npos) what = what.substr(0, bracket);
+  const std::string path = e.path1().empty() ? std::string("output") : e.path1().string();
+  return path + ": " + what;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace retailsynth;
@@ -21,9 +51,11 @@ int main(int argc, char** argv) {
 
   GenerateOptions g;
   std::string shard;
-  u64 seed = 0;
+  std::string seed;
   auto* gen = app.add_subcommand("generate", "simulate households and write a dataset");
-  gen->add_option("--config", g.config_path, "YAML config (default: built-in defaults)");
+  gen->add_option("--config", g.config_path,
+                  "YAML config (default: the built-in defaults, which differ from configs/default.yaml: no coupon "
+                  "campaigns and no seasonality table)");
   gen->add_option("--out", g.out_dir, "output folder")->required();
   gen->add_option("--backend", g.backend, "auto | cpu | cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   auto* seed_opt = gen->add_option("--seed", seed, "random seed (overrides the config's seed)");
@@ -40,7 +72,7 @@ int main(int argc, char** argv) {
   gen->add_flag("--resume", g.resume, "continue a killed run (same config and flags) from its last finished block");
   LearnOptions ls;
   std::string ls_out, ls_svg;
-  auto* learn = app.add_subcommand("learn-seasonality", "learn a seasonality table from transactions (DESIGN 3.8)");
+  auto* learn = app.add_subcommand("learn-seasonality", "learn a seasonality table from transactions (.csv or .zst)");
   learn->add_option("--transactions", ls.transactions_path, "TCJ transaction_data.csv or CJ 2.0 transactions.csv")->required();
   learn->add_option("--products", ls.products_path, "TCJ product.csv or CJ 2.0 products.csv")->required();
   learn->add_option("--out", ls_out, "the table to write (CSV; replaced if it exists)")->required();
@@ -66,7 +98,7 @@ int main(int argc, char** argv) {
   bench->add_flag("!--no-end-to-end", bo.end_to_end, "skip the end-to-end generate() timing");
 
   ValidateOptions vo;
-  auto* validate = app.add_subcommand("validate", "measure a dataset against the plan's targets and real data; writes a report");
+  auto* validate = app.add_subcommand("validate", "measure a dataset against its targets and real data; writes a report");
   validate->add_option("--data", vo.data_dir, "dataset folder: RetailSynth output, real TCJ or CompleteJourney 2.0 files")->required();
   validate->add_option("--real", vo.real_dir, "real data to compare with (default: $RETAILSYNTH_REAL_DATA, else none)");
   validate->add_option("--out", vo.out_dir, "report folder (default: DATA/validation)");
@@ -76,6 +108,11 @@ int main(int argc, char** argv) {
   // Not ->required(): an empty list reaches run_compare, whose InputError names what is missing.
   compare->add_option("runs", co.inputs, "dataset folders written by generate, or scenario-set folders (manifest.json \"scenarios\")");
   compare->add_option("--out", co.out_dir, "also write compare.csv, compare.md and compare.svg into this folder");
+
+  std::string verify_dir;
+  auto* verify = app.add_subcommand("verify", "check a dataset folder against its manifests (xxh64, sizes, rows) and its "
+                                              "shards against each other; exit 0 when all is well, 1 otherwise");
+  verify->add_option("dir", verify_dir, "dataset folder written by generate (one run, shards or a scenario set)")->required();
 
   try {
     app.parse(argc, argv);
@@ -92,7 +129,7 @@ int main(int argc, char** argv) {
 
   try {
     if (gen->parsed()) {
-      if (*seed_opt) g.seed = seed;
+      if (*seed_opt) g.seed = parse_seed_flag(seed);
       if (!shard.empty()) {
         const auto slash = shard.find('/');
         char* end1 = nullptr;
@@ -115,8 +152,17 @@ int main(int argc, char** argv) {
     }
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
     if (compare->parsed()) std::fputs(run_compare(co).table.c_str(), stdout);
+    if (verify->parsed()) {
+      const VerifyResult r = verify_dataset(verify_dir);
+      std::fputs(r.report.c_str(), stdout);
+      if (!r.ok()) return 1;
+    }
   } catch (const InputError& e) {
     std::fprintf(stderr, "retailsynth: %s\n", e.what());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A parent that is a file, an unwritable or missing folder: the path and the system's reason.
+    std::fprintf(stderr, "retailsynth: %s\n", filesystem_message(e).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "retailsynth: error: %s\n", e.what());

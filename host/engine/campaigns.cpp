@@ -190,4 +190,22 @@ std::string Campaigns::truth_csv(const Config& cfg) const {
   return s;
 }
 
+std::string campaigns_outside_run_note(const Config& cfg) {
+  std::string left_out, cut;
+  int n_left = 0, n_cut = 0;
+  for (const auto& c : cfg.campaigns) {
+    if (c.start_week > cfg.scale.weeks) left_out += (n_left++ ? ", " : "") + c.name;
+    else if (c.end_week > cfg.scale.weeks) cut += (n_cut++ ? ", " : "") + c.name;
+  }
+  if (n_left == 0 && n_cut == 0) return "";
+  const size_t n = cfg.campaigns.size();
+  std::string note = "retailsynth: note: ";
+  if (n_left)
+    note += fmt::format("{} of {} campaigns start after week {} (scale.weeks) and are left out: {}", n_left, n,
+                        cfg.scale.weeks, left_out);
+  if (n_cut)
+    note += fmt::format("{}{} of {} end after week {} and are cut there: {}", n_left ? "; " : "", n_cut, n, cfg.scale.weeks, cut);
+  return note + "\n";
+}
+
 }  // namespace retailsynth

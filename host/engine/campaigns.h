@@ -50,4 +50,8 @@ class Campaigns {
   std::vector<i32> source_;  // config index of each resolved campaign
 };
 
+/// A line for the user when campaigns of `cfg` fall outside its weeks ("18 of 24 campaigns start
+/// after week 26 and are left out: A3, ..."; those cut short at the last week too), or "".
+std::string campaigns_outside_run_note(const Config& cfg);
+
 }  // namespace retailsynth

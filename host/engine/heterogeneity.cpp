@@ -78,6 +78,7 @@ ChoiceParams make_choice_params(const Config& cfg) {
   choice.display_effect[2] = static_cast<float>(uc.display_end_cap);
   choice.display_effect[3] = static_cast<float>(uc.display_feature);
   choice.feature_scale = static_cast<float>(uc.feature_scale);
+  choice.coupon_scale = static_cast<float>(uc.coupon_scale);
   choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
   choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
   choice.exact_skip = cfg.choice.exact_skip ? 1 : 0;

@@ -80,6 +80,23 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return out;
 }
 
+std::string csv_error_message(const std::exception& e, const std::string& path, int fields) {
+  namespace er = io::error;
+  const auto* at = dynamic_cast<const er::with_file_line*>(&e);
+  const auto* col = dynamic_cast<const er::with_column_name*>(&e);
+  const std::string where = path + ":" + (at ? std::to_string(at->file_line) : std::string("1")) + ": ";
+  const std::string column = col ? std::string(col->column_name) : std::string();
+  if (dynamic_cast<const er::escaped_string_not_closed*>(&e)) return where + "a quoted field is not closed";
+  if (dynamic_cast<const er::too_few_columns*>(&e)) return where + "too few fields (expected " + std::to_string(fields) + ")";
+  if (dynamic_cast<const er::too_many_columns*>(&e)) return where + "too many fields (expected " + std::to_string(fields) + ")";
+  if (dynamic_cast<const er::line_length_limit_exceeded*>(&e)) return where + "the line is too long";
+  if (dynamic_cast<const er::missing_column_in_header*>(&e)) return where + "the header has no column " + column;
+  if (dynamic_cast<const er::duplicated_column_in_header*>(&e)) return where + "the header has column " + column + " twice";
+  if (dynamic_cast<const er::header_missing*>(&e)) return path + ":1: no header line";
+  if (dynamic_cast<const er::can_not_open_file*>(&e)) return path + ": cannot open the product table";
+  return where + "malformed CSV" + (column.empty() ? std::string() : " in column " + column);
+}
+
 ProductTable read_product_table(const std::string& path) {
   std::ifstream probe(path, std::ios::binary);
   if (!probe) throw InputError(path + ": cannot open the product table");
@@ -111,10 +128,7 @@ ProductTable read_product_table(const std::string& path) {
                        "a CompleteJourney 2.0 products.csv (product_id,...,product_category,...)");
     }
   } catch (const io::error::base& e) {
-    // libfccp's messages name the file and line already; keep them on one line.
-    std::string msg = e.what();
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    throw InputError(path + ": " + msg);
+    throw InputError(csv_error_message(e, path, 7));
   }
   if (t.rows.empty()) throw InputError(path + ": no product rows");
   return t;

@@ -25,6 +25,10 @@ struct ProductTable {
 /// empty field) and CRLF line ends are handled; errors throw InputError naming file and line.
 ProductTable read_product_table(const std::string& path);
 
+/// The CSV library's error (an io::error::base from libfccp) in our words: "FILE:LINE: what", the
+/// file named once; `fields` is how many fields a row should have.
+std::string csv_error_message(const std::exception& e, const std::string& path, int fields);
+
 /// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
 std::vector<std::string> split_csv_line(const std::string& line);
 

@@ -31,7 +31,9 @@ void format_transactions(std::string& out, const HouseholdBlock& block, const st
         out += ',';
         out += fmt::format_int(qty).c_str();
         out += ',';
-        append_cents(out, qty * static_cast<i64>(r.shelf_cents));
+        // SALES_VALUE is what the retailer receives: net of its own coupon match, as in TCJ (the
+        // manufacturer refunds COUPON_DISC), so shelf price = (SALES_VALUE - COUPON_MATCH_DISC) / QUANTITY.
+        append_cents(out, qty * static_cast<i64>(r.shelf_cents) - static_cast<i64>(r.match_cents));
         out += ',';
         out += fmt::format_int(stores.store_id[r.store]).c_str();
         out += ',';

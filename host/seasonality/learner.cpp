@@ -7,10 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <unordered_map>
 
 #include "config.h"
+#include "analysis/dataset.h"
 #include "io/csv.h"
 #include "io/dates.h"
 #include "seasonality/plot.h"
@@ -172,10 +175,14 @@ void read_lines(Reader& in, const std::string& path, TxLayout layout, i64 start_
 
 Reading read_transactions(const std::string& path, i64 start_day, const std::unordered_map<i64, i32>& row_of,
                           const std::vector<i32>& merch) {
+  // A .zst file (RetailSynth's --compress zstd) is decompressed in memory and parsed from there.
+  const bool zst = path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0;
   std::ifstream probe(path, std::ios::binary);
   if (!probe) throw InputError(path + ": cannot open the transactions file");
+  const std::string text = zst ? read_text_file(path) : std::string();
   std::string header;
-  std::getline(probe, header);
+  if (zst) header = text.substr(0, text.find('\n'));
+  else std::getline(probe, header);
   if (header.rfind("\xEF\xBB\xBF", 0) == 0) throw InputError(path + ":1: a UTF-8 byte-order mark is not supported; remove it");
   const auto cols = split_csv_line(header);
   auto has = [&](const char* name) { return std::find(cols.begin(), cols.end(), name) != cols.end(); };
@@ -184,24 +191,21 @@ Reading read_transactions(const std::string& path, i64 start_day, const std::uno
   try {
     if (has("PRODUCT_ID") && has("DAY")) {
       r.layout = TxLayout::kTcj;
-      Reader in(path);
-      in.read_header(io::ignore_extra_column, "household_key", "PRODUCT_ID", "QUANTITY", "DAY");
-      read_lines(in, path, r.layout, start_day, row_of, merch, r);
+      auto in = zst ? std::make_unique<Reader>(path, text.data(), text.data() + text.size()) : std::make_unique<Reader>(path);
+      in->read_header(io::ignore_extra_column, "household_key", "PRODUCT_ID", "QUANTITY", "DAY");
+      read_lines(*in, path, r.layout, start_day, row_of, merch, r);
     } else if (has("product_id") && has("transaction_timestamp")) {
       r.layout = TxLayout::kCompleteJourney2;
-      Reader in(path);
-      in.read_header(io::ignore_extra_column, "household_id", "product_id", "quantity", "transaction_timestamp");
-      read_lines(in, path, r.layout, start_day, row_of, merch, r);
+      auto in = zst ? std::make_unique<Reader>(path, text.data(), text.data() + text.size()) : std::make_unique<Reader>(path);
+      in->read_header(io::ignore_extra_column, "household_id", "product_id", "quantity", "transaction_timestamp");
+      read_lines(*in, path, r.layout, start_day, row_of, merch, r);
     } else {
       throw InputError(path + ":1: unrecognised header: expected a TCJ transaction_data.csv (household_key,...,DAY,"
                               "PRODUCT_ID,QUANTITY,...) or a CompleteJourney 2.0 transactions.csv (household_id,"
                               "product_id,quantity,...,transaction_timestamp)");
     }
   } catch (const io::error::base& e) {
-    // libfccp's messages name the file and line already; keep them on one line.
-    std::string msg = e.what();
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    throw InputError(path + ": " + msg);
+    throw InputError(csv_error_message(e, path, 4));
   }
   return r;
 }
@@ -574,6 +578,8 @@ std::string run_learn_seasonality(const LearnOptions& opt, const std::string& ou
       svg.empty() ? std::string()
                   : seasonality_svg(t, most_seasonal_categories(t, opt.report_min_reliability, n_plot),
                                     "Most seasonal categories: index by week of year");
+  for (const std::string& f : {out, svg})  // the folders of --out and --svg, as generate does
+    if (!f.empty() && !std::filesystem::path(f).parent_path().empty()) std::filesystem::create_directories(std::filesystem::path(f).parent_path());
   write_text_file_atomic(out, t.to_csv());
   if (!svg.empty()) write_text_file_atomic(svg, picture);
   report += "wrote " + out + (svg.empty() ? std::string() : " and " + svg) + "\n";

@@ -36,9 +36,22 @@ std::string seasonality_svg(const SeasonalityTable& table, const std::vector<std
     if (!c) throw InputError("svg: category '" + name + "' is not in the seasonality table");
     curves.push_back(c);
   }
-  // Geometry: plot area inside margins, legend to the right.
-  const double W = 960, H = 500, left = 64, right = 270, top = 48, bottom = 64;
-  const double pw = W - left - right, ph = H - top - bottom;
+  // Weeks without data: the learner leaves them at exactly 1 in every key, so a week where every
+  // drawn curve is exactly 1 had no data (a run shorter than a year); those are not drawn.
+  std::vector<bool> has_data(kWeeksPerYear, curves.empty());
+  for (int w = 0; w < kWeeksPerYear; ++w)
+    for (const SeasonCurve* c : curves) has_data[w] = has_data[w] || c->index[w] != 1.0f;
+  std::vector<std::string> labels;
+  size_t longest = 0;
+  for (size_t i = 0; i < curves.size(); ++i) {
+    labels.push_back(categories[i] + " (" + num(summarize(*curves[i]).ratio(), "%.2f") + "x)");
+    longest = std::max(longest, labels.back().size());
+  }
+  // Geometry: plot area inside margins, legend to the right, as wide as its longest label.
+  const double left = 64, top = 48, bottom = 64, pw = 626;
+  const double right = std::max(120.0, 60 + 7.0 * static_cast<double>(longest));
+  const double W = left + pw + right, H = 500;
+  const double ph = H - top - bottom;
   double lo = 1.0, hi = 1.0;
   for (const SeasonCurve* c : curves)
     for (float v : c->index) lo = std::min(lo, static_cast<double>(v)), hi = std::max(hi, static_cast<double>(v));
@@ -90,14 +103,35 @@ std::string seasonality_svg(const SeasonalityTable& table, const std::vector<std
   for (size_t i = 0; i < curves.size(); ++i) {
     const std::string color = kColor[i % 10];
     const std::string dash = i >= 10 ? " stroke-dasharray=\"6 3\"" : "";
-    std::string pts;
-    for (int w = 1; w <= kWeeksPerYear; ++w) pts += (w > 1 ? " " : "") + num(X(w)) + "," + num(Y(curves[i]->index[w - 1]));
-    o += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"" + dash + "/>\n";
+    // One polyline per run of weeks with data.
+    for (int w = 1; w <= kWeeksPerYear;) {
+      if (!has_data[w - 1]) {
+        ++w;
+        continue;
+      }
+      std::string pts;
+      for (; w <= kWeeksPerYear && has_data[w - 1]; ++w) pts += (pts.empty() ? "" : " ") + num(X(w)) + "," + num(Y(curves[i]->index[w - 1]));
+      o += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"" + dash + "/>\n";
+    }
     const double ly = top + 10 + 20.0 * static_cast<double>(i);
     o += "<line x1=\"" + num(left + pw + 16) + "\" y1=\"" + num(ly) + "\" x2=\"" + num(left + pw + 40) + "\" y2=\"" +
          num(ly) + "\" stroke=\"" + color + "\" stroke-width=\"2\"" + dash + "/>\n";
     o += "<text x=\"" + num(left + pw + 46) + "\" y=\"" + num(ly) + "\" dominant-baseline=\"middle\">" +
-         xml_escape(categories[i]) + " (" + num(summarize(*curves[i]).ratio(), "%.2f") + "x)</text>\n";
+         xml_escape(labels[i]) + "</text>\n";
+  }
+  // The weeks without data, shaded and named.
+  for (int w = 1; w <= kWeeksPerYear;) {
+    if (has_data[w - 1]) {
+      ++w;
+      continue;
+    }
+    const int first = w;
+    while (w <= kWeeksPerYear && !has_data[w - 1]) ++w;
+    const double x0 = X(std::max(1.0, first - 0.5)), x1 = X(std::min<double>(kWeeksPerYear, w - 0.5));
+    o += "<rect x=\"" + num(x0) + "\" y=\"" + num(top) + "\" width=\"" + num(x1 - x0) + "\" height=\"" + num(ph) +
+         "\" fill=\"#888\" fill-opacity=\"0.12\"/>\n";
+    o += "<text x=\"" + num((x0 + x1) / 2) + "\" y=\"" + num(top + 16) + "\" text-anchor=\"middle\" fill=\"#666\">no data (weeks " +
+         std::to_string(first) + "-" + std::to_string(w - 1) + ")</text>\n";
   }
   o += "</svg>\n";
   return o;
