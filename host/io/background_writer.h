@@ -19,7 +19,7 @@ namespace retailsynth {
 /// drain(); later writes are dropped.
 class BackgroundWriter {
  public:
-  explicit BackgroundWriter(size_t max_bytes = size_t{64} << 20);
+  explicit BackgroundWriter(size_t max_bytes = size_t{16} << 20);
   ~BackgroundWriter();
   BackgroundWriter(const BackgroundWriter&) = delete;
   BackgroundWriter& operator=(const BackgroundWriter&) = delete;
