@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "backend.h"
 #include "cuda_backend.h"
@@ -309,13 +310,24 @@ class CudaBackend final : public Backend {
   }
 
  private:
-  u64 evaluated_sum(i32 n) {
+  /// One CUB device reduction of n elements of `in` into result[0] (temporary storage in temp_):
+  /// `reduce` is a cub::DeviceReduce entry point wrapped in a lambda.
+  template <class T, class Reduce>
+  T reduce_to_host(thrust::device_vector<T>& in, thrust::device_vector<T>& result, i32 n, Reduce reduce) {
     size_t tmp_bytes = 0;
-    sum_.resize(1);
-    RS_CUDA_CHECK(cub::DeviceReduce::Sum(nullptr, tmp_bytes, raw(evaluated_), raw(sum_), n));
+    result.resize(1);
+    RS_CUDA_CHECK(reduce(nullptr, tmp_bytes, raw(in), raw(result), n));
     if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
-    RS_CUDA_CHECK(cub::DeviceReduce::Sum(raw(temp_), tmp_bytes, raw(evaluated_), raw(sum_), n));
-    return sum_[0];
+    RS_CUDA_CHECK(reduce(raw(temp_), tmp_bytes, raw(in), raw(result), n));
+    return result[0];
+  }
+  u64 evaluated_sum(i32 n) {
+    return reduce_to_host(evaluated_, sum_, n,
+                          [](auto&&... a) { return cub::DeviceReduce::Sum(std::forward<decltype(a)>(a)...); });
+  }
+  u32 max_count(i32 n) {
+    return reduce_to_host(counts_, max_, n,
+                          [](auto&&... a) { return cub::DeviceReduce::Max(std::forward<decltype(a)>(a)...); });
   }
 
   // The week of an empty block: what the CPU backend returns for it.
@@ -325,15 +337,6 @@ class CudaBackend final : public Backend {
     out.trips.clear();
     out.store_trips.assign(week.n_stores, 0);
     out.evaluated_pairs = 0;
-  }
-
-  u32 max_count(i32 n) {
-    size_t tmp_bytes = 0;
-    max_.resize(1);
-    RS_CUDA_CHECK(cub::DeviceReduce::Max(nullptr, tmp_bytes, raw(counts_), raw(max_), n));
-    if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
-    RS_CUDA_CHECK(cub::DeviceReduce::Max(raw(temp_), tmp_bytes, raw(counts_), raw(max_), n));
-    return max_[0];
   }
 
   RunSetup setup_{};
