@@ -7,6 +7,7 @@
 #include "config.h"
 #include "retailsynth/model/household_week.h"
 #include "retailsynth/rng/philox.h"
+#include "simd.h"
 
 namespace retailsynth {
 namespace {
@@ -14,8 +15,7 @@ namespace {
 // ---- the vectorised category evaluation ------------------------------------------------------
 // Same arithmetic, same order as RecomputeEval (include/retailsynth/model/household_week.h), laid
 // out as passes over a buffer so the compiler can vectorise them; compiled for AVX-512, AVX2 and
-// plain x86-64, chosen at run time.  Every clone rounds identically (no FMA contraction).
-#define RS_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// plain x86-64, chosen at run time (simd.h).
 
 RS_SIMD_CLONES void dense_pass(float* __restrict u, int n, const float* __restrict base_u, const float* __restrict quality,
                                const float* __restrict log_price, const float* __restrict ref_gain, HouseholdCoefs c) {

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "engine/heterogeneity.h"
 #include "engine/utility_terms.h"
 #include "retailsynth/math/fastmath.h"
+#include "simd.h"
 
 namespace retailsynth {
 
@@ -18,6 +20,75 @@ Market::Market(const Config& cfg, const Catalog& cat, const Stores& stores)
       promotions_(cfg, cat, stores, calendar_),
       seasonality_(cfg, cat),
       campaigns_(cfg, cat) {}
+
+/// What every store shares of a product in a week, read once (the engines keep it by product,
+/// week after week: a store-by-store walk would read it 50 times from as many cache lines).
+struct ProductWeek {
+  std::vector<double> chain, quality_part;
+  std::vector<float> season;
+  std::vector<i32> event;       // the product's active chain promotion, or -1
+  std::vector<i32> with_event;  // the products with one, in order
+};
+
+namespace {
+
+/// Shelf prices at the base price and their utility, for one store's row: the vectorised part of
+/// the market; build_store_row then overwrites the promoted products.
+RS_SIMD_CLONES void unpromoted_row(const Config& cfg, const ProductWeek& pw, const u32* __restrict base, u32* __restrict shelf,
+                                   float* __restrict base_u, i64 P) {
+  const double* __restrict quality_part = pw.quality_part.data();
+  const float* __restrict season = pw.season.data();
+  for (i64 j = 0; j < P; ++j) {
+    shelf[j] = base[j];
+    base_u[j] = static_cast<float>(price_utility(cfg, quality_part[j], base[j] * 0.01, 0.0f) + season[j]);
+  }
+}
+
+/// Base prices with no policy price change: the chain price times the store's index and the
+/// policy's, at a price point.
+RS_SIMD_CLONES void uniform_base_row(const double* __restrict chain, double store_index, double policy_index,
+                                     u32* __restrict base, i64 P) {
+  for (i64 j = 0; j < P; ++j) base[j] = round_to_price_point_cents(chain[j] * store_index * policy_index);
+}
+
+// Shelf prices are at least 19 cents (round_to_price_point_cents), so rs_log's branch-free core
+// gives rs_log's value.
+RS_SIMD_CLONES void log_price_row(const u32* __restrict shelf, float* __restrict log_price, i64 P) {
+  for (i64 j = 0; j < P; ++j) log_price[j] = math::log_normal(static_cast<float>(shelf[j]) * 0.01f);
+}
+
+}  // namespace
+
+/// Store s's row of the week: base and shelf prices, the chain promotions it takes part in, the
+/// utility's base term and log prices; returns its promoted products in order.
+std::vector<i32> Market::build_store_row(i32 s, u32 week, const ProductWeek& pw, WeekInputs& out) const {
+  const i64 P = cat_.n_products();
+  const size_t row = static_cast<size_t>(s) * static_cast<size_t>(P);
+  u32* base = out.base_cents.data() + row;
+  if (pricing_.no_price_changes()) {
+    uniform_base_row(pw.chain.data(), stores_.price_index[s], pricing_.price_index(), base, P);
+  } else {
+    for (i32 j = 0; j < P; ++j) base[j] = pricing_.base_cents(s, j, week, pw.chain[j]);
+  }
+  unpromoted_row(cfg_, pw, base, out.shelf_cents.data() + row, out.base_u.data() + row, P);
+  std::vector<i32> promoted;
+  const auto& events = promotions_.events();
+  for (const i32 j : pw.with_event) {
+    const i32 e = pw.event[j];
+    if (!promotions_.participates(s, e)) continue;
+    const size_t at = row + static_cast<size_t>(j);
+    const PromoEvent& ev = events[e];
+    const u32 promo = round_to_price_point_cents(base[j] * 0.01 * (1.0 - ev.depth));
+    if (promo >= base[j]) continue;  // a discount that rounds away on a very cheap item is no promotion
+    out.shelf_cents[at] = promo;
+    out.depth[at] = ev.depth;
+    out.feature[at] = static_cast<u8>((ev.in_ad ? kInAd : 0) | (ev.mailer ? kMailer : 0));
+    out.base_u[at] = static_cast<float>(price_utility(cfg_, pw.quality_part[j], promo * 0.01, out.depth[at]) + pw.season[j]);
+    promoted.push_back(j);
+  }
+  log_price_row(out.shelf_cents.data() + row, out.log_price.data() + row, P);
+  return promoted;
+}
 
 void Market::build_week(u32 week, WeekInputs& out) const {
   const i32 S = stores_.size();
@@ -40,62 +111,49 @@ void Market::build_week(u32 week, WeekInputs& out) const {
   out.traffic_season = seasonality_.traffic(woy);
   out.cat_season.resize(cat_.n_categories());
   for (i32 k = 0; k < cat_.n_categories(); ++k) out.cat_season[k] = seasonality_.category_log_index(k, woy);
-  const auto& events = promotions_.events();
-  // What every store shares of a product this week, read once (the engines keep it by product,
-  // week after week: a store-by-store walk would read it 50 times from as many cache lines).
-  std::vector<double> chain(P), quality_part(P);
-  std::vector<i32> event(P);
-  std::vector<float> season(P);
+  ProductWeek pw;
+  pw.chain.resize(P);
+  pw.quality_part.resize(P);
+  pw.event.resize(P);
+  pw.season.resize(P);
 #pragma omp parallel for schedule(static)
   for (i32 j = 0; j < P; ++j) {
-    chain[j] = pricing_.chain_price(j, week);
-    quality_part[j] = quality_utility(cfg_, cat_.alpha[j], cat_.quality[j]);
-    event[j] = promotions_.active_event(j, week);
-    season[j] = seasonality_.product_relative_log_index(j, woy);
+    pw.chain[j] = pricing_.chain_price(j, week);
+    pw.quality_part[j] = quality_utility(cfg_, cat_.alpha[j], cat_.quality[j]);
+    pw.event[j] = promotions_.active_event(j, week);
+    pw.season[j] = seasonality_.product_relative_log_index(j, woy);
   }
+  for (i32 j = 0; j < P; ++j)
+    if (pw.event[j] >= 0) pw.with_event.push_back(j);
+  std::vector<std::vector<i32>> promoted(S);
 #pragma omp parallel for schedule(dynamic, 1)
   for (i32 s = 0; s < S; ++s) {
+    promoted[s] = build_store_row(s, week, pw, out);
     const size_t row = static_cast<size_t>(s) * static_cast<size_t>(P);
-    std::vector<i32> promoted;
-    for (i32 j = 0; j < P; ++j) {
-      const size_t at = row + static_cast<size_t>(j);
-      const u32 base = pricing_.base_cents(s, j, week, chain[j]);
-      u32 shelf = base;
-      const i32 e = event[j];
-      if (e >= 0 && promotions_.participates(s, e)) {
-        const PromoEvent& ev = events[e];
-        const u32 promo = round_to_price_point_cents(base * 0.01 * (1.0 - ev.depth));
-        if (promo < base) {  // a discount that rounds away on a very cheap item is no promotion
-          shelf = promo;
-          out.depth[at] = ev.depth;
-          out.feature[at] = static_cast<u8>((ev.in_ad ? kInAd : 0) | (ev.mailer ? kMailer : 0));
-          promoted.push_back(j);
-        }
-      }
-      out.base_cents[at] = base;
-      out.shelf_cents[at] = shelf;
-      out.base_u[at] = static_cast<float>(price_utility(cfg_, quality_part[j], shelf * 0.01, out.depth[at]) + season[j]);
-    }
-    // Shelf prices are at least 19 cents (round_to_price_point_cents), so rs_log's branch-free
-    // core gives rs_log's value, and the loop vectorises.
-    for (i32 j = 0; j < P; ++j) out.log_price[row + j] = math::log_normal(static_cast<float>(out.shelf_cents[row + j]) * 0.01f);
-    promotions_.allocate_store_week(s, week, promoted, out.depth.data() + row, out.display.data() + row,
+    promotions_.allocate_store_week(s, week, promoted[s], out.depth.data() + row, out.display.data() + row,
                                     out.feature.data() + row, out.stores[s]);
     out.marketing[s] = out.stores[s].marketing;
   }
   campaigns_.fill_week(week, cat_, out);
-  // Index of promoted products by store and category (products are sorted by category).
-  const i32 K = cat_.n_categories();
-  out.promo_begin.assign(static_cast<size_t>(S) * (K + 1), 0);
+  index_promotions(promoted, out);
+}
+
+/// Index of promoted products by store and category: each store's promoted products are in
+/// product order, and products are sorted by category.
+void Market::index_promotions(const std::vector<std::vector<i32>>& promoted, WeekInputs& out) const {
+  const i32 S = stores_.size(), K = cat_.n_categories();
+  out.promo_begin.resize(static_cast<size_t>(S) * (K + 1));
   out.promo_products.clear();
   for (i32 s = 0; s < S; ++s) {
-    const size_t row = static_cast<size_t>(s) * static_cast<size_t>(P);
-    for (i32 k = 0; k < K; ++k) {
-      out.promo_begin[static_cast<size_t>(s) * (K + 1) + k] = static_cast<i32>(out.promo_products.size());
-      for (i32 j = cat_.cat_begin[k]; j < cat_.cat_begin[k + 1]; ++j)
-        if (out.depth[row + static_cast<size_t>(j)] > 0.0f) out.promo_products.push_back(j);
+    const i32 offset = static_cast<i32>(out.promo_products.size());
+    out.promo_products.insert(out.promo_products.end(), promoted[s].begin(), promoted[s].end());
+    i32* begin = out.promo_begin.data() + static_cast<size_t>(s) * (K + 1);
+    size_t i = 0;
+    for (i32 k = 0; k <= K; ++k) {
+      const i32 first = k < K ? cat_.cat_begin[k] : std::numeric_limits<i32>::max();
+      while (i < promoted[s].size() && promoted[s][i] < first) ++i;
+      begin[k] = offset + static_cast<i32>(i);
     }
-    out.promo_begin[static_cast<size_t>(s) * (K + 1) + K] = static_cast<i32>(out.promo_products.size());
   }
 }
 

@@ -10,6 +10,8 @@
 
 namespace retailsynth {
 
+struct ProductWeek;
+
 class Market {
  public:
   Market(const Config& cfg, const Catalog& cat, const Stores& stores);
@@ -25,6 +27,9 @@ class Market {
   const Campaigns& campaigns() const { return campaigns_; }
 
  private:
+  std::vector<i32> build_store_row(i32 s, u32 week, const ProductWeek& pw, WeekInputs& out) const;
+  void index_promotions(const std::vector<std::vector<i32>>& promoted, WeekInputs& out) const;
+
   const Config& cfg_;
   const Catalog& cat_;
   const Stores& stores_;

@@ -19,6 +19,7 @@
 #include "dataset_folder.h"
 #include "io/background_writer.h"
 #include "io/output.h"
+#include "io/text_cursor.h"
 #include "io/price_truth.h"
 #include "io/transactions.h"
 #include "market.h"
@@ -138,42 +139,68 @@ struct PromotionRows {
   u64 causal_rows = 0, promo_rows = 0;
 };
 
-/// Appends x as "{:.2f}" formats it: 100 x (exact in double for a float) rounded half to even.
-void append_fixed2(std::string& out, float x) { append_cents(out, static_cast<i64>(std::nearbyint(static_cast<double>(x) * 100.0))); }
+/// Writes x as "{:.2f}" formats it: 100 x (exact in double for a float) rounded half to even.
+char* put_fixed2(char* p, float x) { return put_cents(p, static_cast<i64>(std::nearbyint(static_cast<double>(x) * 100.0))); }
+
+/// A row of truth/promotions.csv: STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,
+/// display_type,in_ad,mailer.
+char* put_promotion(char* p, std::string_view sid, std::string_view pid, std::string_view week, const WeekInputs& w, size_t at) {
+  static const std::string_view kNames[4] = {kDisplayTypeNames[0], kDisplayTypeNames[1], kDisplayTypeNames[2],
+                                             kDisplayTypeNames[3]};
+  p = put_text(p, sid);
+  *p++ = ',';
+  p = put_text(p, pid);
+  *p++ = ',';
+  p = put_text(p, week);
+  *p++ = ',';
+  p = put_cents(p, w.base_cents[at]);
+  *p++ = ',';
+  p = put_cents(p, w.shelf_cents[at]);
+  *p++ = ',';
+  p = put_fixed2(p, w.depth[at]);
+  *p++ = ',';
+  p = put_text(p, kNames[w.display[at]]);
+  const char flags[5] = {',', (w.feature[at] & kInAd) ? '1' : '0', ',', (w.feature[at] & kMailer) ? '1' : '0', '\n'};
+  return put_text(p, std::string_view(flags, 5));
+}
+
+/// A row of causal_data.csv: PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer (TCJ codes).
+char* put_causal(char* p, std::string_view sid, std::string_view pid, std::string_view week, const char* display,
+                 const char* mailer) {
+  p = put_text(p, pid);
+  *p++ = ',';
+  p = put_text(p, sid);
+  *p++ = ',';
+  p = put_text(p, week);
+  *p++ = ',';
+  p = put_text(p, display);
+  *p++ = ',';
+  p = put_text(p, mailer);
+  *p++ = '\n';
+  return p;
+}
 
 /// Formats store s's promoted products of week `w` into `out`.
 void format_store_promotions(PromotionRows& out, const WeekInputs& w, i32 s, const Catalog& cat, const Stores& stores) {
-  std::string &c = out.causal, &p = out.promos;
   const i64 sid = stores.store_id[s];
-  const fmt::format_int sid_text(sid), week_text(w.week);
-  p.reserve(static_cast<size_t>(w.stores[s].n_promoted) * 56);  // a row is under 56 bytes
-  c.reserve(static_cast<size_t>(w.stores[s].n_promoted) * 28);
+  const fmt::format_int sid_int(sid), week_int(w.week);
+  const std::string_view sid_text(sid_int.data(), sid_int.size()), week_text(week_int.data(), week_int.size());
+  out.promos.reserve(static_cast<size_t>(w.stores[s].n_promoted) * 56);  // a row is under 56 bytes
+  out.causal.reserve(static_cast<size_t>(w.stores[s].n_promoted) * 28);
+  TextCursor p(out.promos), c(out.causal);
   for (i64 j = 0; j < w.n_products; ++j) {
     const size_t at = static_cast<size_t>(s) * w.n_products + j;
     if (w.depth[at] <= 0.0f) continue;
     const i64 pid = cat.product_id[j];
-    const fmt::format_int pid_text(pid);
+    const fmt::format_int pid_int(pid);
+    const std::string_view pid_text(pid_int.data(), pid_int.size());
+    p.done(put_promotion(p.room(kMaxRowBytes), sid_text, pid_text, week_text, w, at));
+    ++out.promo_rows;
     const auto disp = static_cast<DisplayType>(w.display[at]);
     const bool in_ad = w.feature[at] & kInAd, mailer = w.feature[at] & kMailer;
-    // STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer
-    p.append(sid_text.data(), sid_text.size()) += ',';
-    p.append(pid_text.data(), pid_text.size()) += ',';
-    p.append(week_text.data(), week_text.size()) += ',';
-    append_cents(p, w.base_cents[at]);
-    p += ',';
-    append_cents(p, w.shelf_cents[at]);
-    p += ',';
-    append_fixed2(p, w.depth[at]);
-    ((p += ',') += kDisplayTypeNames[static_cast<int>(disp)]) += ',';
-    p += in_ad ? "1," : "0,";
-    p += mailer ? "1\n" : "0\n";
-    ++out.promo_rows;
-    if (disp != DisplayType::kNone || in_ad || mailer) {  // PRODUCT_ID,STORE_ID,WEEK_NO,display,mailer
+    if (disp != DisplayType::kNone || in_ad || mailer) {  // TCJ lists a promotion with a display or a feature
       const double u = code_variant(pid, sid);
-      c.append(pid_text.data(), pid_text.size()) += ',';
-      c.append(sid_text.data(), sid_text.size()) += ',';
-      c.append(week_text.data(), week_text.size()) += ',';
-      (((c += display_code(disp, u)) += ',') += mailer_code(in_ad, mailer, u)) += '\n';
+      c.done(put_causal(c.room(kMaxRowBytes), sid_text, pid_text, week_text, display_code(disp, u), mailer_code(in_ad, mailer, u)));
       ++out.causal_rows;
     }
   }

@@ -6,6 +6,8 @@
 #include <map>
 
 #include "config.h"
+#include "engine/utility_terms.h"
+#include "retailsynth/math/fastmath.h"
 #include "market.h"
 #include "test_helpers.h"
 
@@ -114,6 +116,46 @@ TEST(Pricing, BasePricesDoNotMoveWithPromotions) {
     without.market->build_week(week, w);
     EXPECT_EQ(w.base_cents, with.weeks[week - 1].base_cents) << "week " << week;
     EXPECT_EQ(w.shelf_cents, w.base_cents) << "no promotions: shelf = base";
+  }
+}
+
+/// Checks week `week` of a market product by product against the engines' scalar functions: the
+/// market computes its rows in vector passes, which must give the same values.
+void expect_rows_match_engines(const Config& cfg, const Catalog& cat, const Market& market, const WeekInputs& w, u32 week) {
+  const int woy = market.calendar().week_of_year(week);
+  for (i32 s = 0; s < w.n_stores; ++s)
+    for (i32 j = 0; j < cat.n_products(); ++j) {
+      const size_t at = w.view().at(s, j);
+      ASSERT_EQ(w.base_cents[at], market.pricing().base_cents(s, j, week)) << "store " << s << " product " << j;
+      const double shelf = w.shelf_cents[at] * 0.01;
+      const float base_u = static_cast<float>(base_utility(cfg, cat.alpha[j], cat.quality[j], shelf, w.depth[at]) +
+                                              market.seasonality().product_relative_log_index(j, woy));
+      ASSERT_EQ(w.base_u[at], base_u) << "store " << s << " product " << j;
+      ASSERT_EQ(w.log_price[at], math::rs_log(static_cast<float>(w.shelf_cents[at]) * 0.01f));
+    }
+}
+
+TEST(Market, VectorRowsMatchTheScalarEngines) {
+  auto& m = shared_market();
+  for (const u32 week : {1u, 52u, 104u}) expect_rows_match_engines(m.cfg, m.cat, *m.market, m.weeks[week - 1], week);
+}
+
+TEST(Market, RowsWithPolicyPriceChangesMatchTheScalarEngines) {
+  Config cfg = load_config(rs_test::source_path("configs/default.yaml"), {"scale.weeks=20"});
+  const Catalog cat = build_catalog(cfg);
+  const Stores stores = build_stores(cfg);
+  Config::PriceChange change;
+  change.category = cat.cat_name[3];
+  change.from_week = 5;
+  change.to_week = 9;
+  change.multiplier = 1.3;
+  cfg.price_changes.push_back(change);
+  const Market market(cfg, cat, stores);
+  ASSERT_FALSE(market.pricing().no_price_changes());
+  WeekInputs w;
+  for (const u32 week : {4u, 7u}) {
+    market.build_week(week, w);
+    expect_rows_match_engines(cfg, cat, market, w, week);
   }
 }
 

@@ -33,6 +33,10 @@ class PricingEngine {
     return round_to_price_point_cents(chain * stores_.price_index[s] * f);
   }
   u32 weeks() const { return weeks_; }
+  /// Whether no policy price change applies: every base price is then
+  /// round_to_price_point_cents(chain * store price index * price_index()).
+  bool no_price_changes() const { return changes_.empty(); }
+  double price_index() const { return price_index_; }
 
  private:
   const Stores& stores_;

@@ -1,4 +1,5 @@
 #include "io/output.h"
+#include "io/text_cursor.h"
 
 #include <fmt/format.h>
 #include <xxhash.h>
@@ -105,15 +106,8 @@ FileSummary OutputFile::close() {
 }
 
 void append_cents(std::string& out, i64 cents) {
-  if (cents < 0) {
-    out += '-';
-    cents = -cents;
-  }
-  const fmt::format_int dollars(cents / 100);  // "%lld.%02lld", without printf's cost
-  const int c = static_cast<int>(cents % 100);
-  out.append(dollars.data(), dollars.size());
-  const char tail[3] = {'.', static_cast<char>('0' + c / 10), static_cast<char>('0' + c % 10)};
-  out.append(tail, 3);
+  char buf[32];
+  out.append(buf, static_cast<size_t>(put_cents(buf, cents) - buf));
 }
 
 std::string xml_escape(const std::string& s) {

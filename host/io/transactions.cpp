@@ -6,58 +6,67 @@
 #include <cstdio>
 
 #include "io/output.h"
+#include "io/text_cursor.h"
 
 namespace retailsynth {
 
+namespace {
+
+/// One line of transaction_data.csv.
+char* put_transaction(char* p, std::string_view key, i64 hh, i64 week, const Record& r, const Catalog& cat,
+                      const Stores& stores, i64 total_weeks) {
+  const i64 basket = 1 + (hh * total_weeks + (week - 1)) * 16 + r.trip;
+  const i64 qty = r.quantity;
+  p = put_text(p, key);
+  *p++ = ',';
+  p = put_int(p, basket);
+  *p++ = ',';
+  p = put_int(p, (week - 1) * 7 + r.day + 1);
+  *p++ = ',';
+  p = put_int(p, cat.product_id[r.product]);
+  *p++ = ',';
+  p = put_int(p, qty);
+  *p++ = ',';
+  // SALES_VALUE is what the retailer receives: net of its own coupon match, as in TCJ (the
+  // manufacturer refunds COUPON_DISC), so shelf price = (SALES_VALUE - COUPON_MATCH_DISC) / QUANTITY.
+  p = put_cents(p, qty * static_cast<i64>(r.shelf_cents) - static_cast<i64>(r.match_cents));
+  *p++ = ',';
+  p = put_int(p, stores.store_id[r.store]);
+  *p++ = ',';
+  p = put_cents(p, -qty * (static_cast<i64>(r.base_cents) - static_cast<i64>(r.shelf_cents)));
+  const int hour = r.minute / 60, minute = r.minute % 60;  // TRANS_TIME as HHMM
+  const char hhmm[6] = {',', static_cast<char>('0' + hour / 10), static_cast<char>('0' + hour % 10),
+                        static_cast<char>('0' + minute / 10), static_cast<char>('0' + minute % 10), ','};
+  p = put_text(p, std::string_view(hhmm, 6));
+  p = put_int(p, week);
+  if (r.coupon_cents == 0 && r.match_cents == 0) return put_text(p, ",0.00,0.00\n");  // nearly every line
+  *p++ = ',';
+  p = put_cents(p, -static_cast<i64>(r.coupon_cents));
+  *p++ = ',';
+  p = put_cents(p, -static_cast<i64>(r.match_cents));
+  *p++ = '\n';
+  return p;
+}
+
+}  // namespace
+
 void format_transactions(std::string& out, const HouseholdBlock& block, const std::vector<WeekRecords>& weeks, i32 h0,
-                       i32 h1, const Catalog& cat, const Stores& stores, i64 total_weeks, u64& rows) {
+                         i32 h1, const Catalog& cat, const Stores& stores, i64 total_weeks, u64& rows) {
+  TextCursor cur(out);
   for (i32 h = h0; h < h1; ++h) {
     const i64 hh = block.first + h;
     const auto key = fmt::format_int(hh + 1);
+    const std::string_view key_text(key.data(), key.size());
     for (size_t w = 0; w < weeks.size(); ++w) {
       const WeekRecords& wr = weeks[w];
-      const i64 week = static_cast<i64>(w) + 1;
       for (u32 i = wr.offsets[h]; i < wr.offsets[h + 1]; ++i) {
-        const Record& r = wr.records[i];
-        const i64 basket = 1 + (hh * total_weeks + (week - 1)) * 16 + r.trip;
-        const i64 qty = r.quantity;
-        out.append(key.data(), key.size());
-        out += ',';
-        out += fmt::format_int(basket).c_str();
-        out += ',';
-        out += fmt::format_int((week - 1) * 7 + r.day + 1).c_str();
-        out += ',';
-        out += fmt::format_int(cat.product_id[r.product]).c_str();
-        out += ',';
-        out += fmt::format_int(qty).c_str();
-        out += ',';
-        // SALES_VALUE is what the retailer receives: net of its own coupon match, as in TCJ (the
-        // manufacturer refunds COUPON_DISC), so shelf price = (SALES_VALUE - COUPON_MATCH_DISC) / QUANTITY.
-        append_cents(out, qty * static_cast<i64>(r.shelf_cents) - static_cast<i64>(r.match_cents));
-        out += ',';
-        out += fmt::format_int(stores.store_id[r.store]).c_str();
-        out += ',';
-        append_cents(out, -qty * (static_cast<i64>(r.base_cents) - static_cast<i64>(r.shelf_cents)));
-        const int hour = r.minute / 60, minute = r.minute % 60;  // TRANS_TIME as HHMM
-        const char hhmm[7] = {',', static_cast<char>('0' + hour / 10), static_cast<char>('0' + hour % 10),
-                              static_cast<char>('0' + minute / 10), static_cast<char>('0' + minute % 10), ','};
-        out.append(hhmm, 6);
-        out += fmt::format_int(week).c_str();
-        if (r.coupon_cents == 0 && r.match_cents == 0) {  // nearly every line: no coupon
-          out += ",0.00,0.00\n";
-        } else {
-          out += ',';
-          append_cents(out, -static_cast<i64>(r.coupon_cents));
-          out += ',';
-          append_cents(out, -static_cast<i64>(r.match_cents));
-          out += '\n';
-        }
+        cur.done(put_transaction(cur.room(kMaxRowBytes), key_text, hh, static_cast<i64>(w) + 1, wr.records[i], cat, stores,
+                                 total_weeks));
         ++rows;
       }
     }
   }
 }
-
 
 void format_transactions_parallel(const HouseholdBlock& block, const std::vector<WeekRecords>& weeks, const Catalog& cat,
                                   const Stores& stores, i64 total_weeks, int threads,
