@@ -642,6 +642,10 @@ void bind(V& v, Config& c) {
   v.intv("scale.stores", c.scale.stores, 1, 65535);
   v.intv("scale.weeks", c.scale.weeks, 1, rng::kMaxWeeks);
   v.choice("catalog.source", c.catalog.source, {"synthetic", "file"});
+  v.text("world.table", c.world.table);
+  v.text("world.calibration", c.world.calibration);
+  v.real("world.lines_per_trip", c.world.lines_per_trip, 0.01, 100);
+  v.real("world.promo_lift", c.world.promo_lift, 1, 100);
   v.text("catalog.file", c.catalog.file);
   v.intv("catalog.max_products", c.catalog.max_products, 0, 100000000);
   v.intv("catalog.min_products_per_category", c.catalog.min_products_per_category, 1, 1000000);
@@ -701,6 +705,7 @@ void bind(V& v, Config& c) {
   v.real("pricing.price_index", c.pricing.price_index, 0.1, 10);
   v.price_changes("price_changes", c.price_changes);
   v.campaigns("campaigns", c.campaigns);
+  v.choice("promotions.source", c.promotions.source, {"config", "learned"});
   v.real("promotions.share_min", c.promotions.share_min, 0, 1);
   v.real("promotions.share_max", c.promotions.share_max, 0, 1);
   v.real("promotions.store_participation", c.promotions.store_participation, 0, 1);
@@ -894,7 +899,9 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
   }
   // Relative paths: from the file, against the file's folder; from --set, against the current folder.
   for (auto [key, p] : {std::pair<const char*, std::string*>{"catalog.file", &cfg.catalog.file},
-                         std::pair<const char*, std::string*>{"seasonality.table", &cfg.seasonality.table}}) {
+                         std::pair<const char*, std::string*>{"seasonality.table", &cfg.seasonality.table},
+                         std::pair<const char*, std::string*>{"world.table", &cfg.world.table},
+                         std::pair<const char*, std::string*>{"world.calibration", &cfg.world.calibration}}) {
     if (p->empty() || std::filesystem::path(*p).is_absolute()) continue;
     const std::filesystem::path base =
         origin.count(key) || path.empty() ? std::filesystem::current_path() : std::filesystem::path(cfg.base_dir);
@@ -928,6 +935,8 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
                          kHouseholdParamNames[p] + " is " + "not normal or lognormal (only those can be correlated)");
     }
   }
+  if (cfg.promotions.source == "learned" && cfg.world.table.empty())
+    throw InputError(origin_of("promotions.source") + ": promotions.source: 'learned' needs world.table (a learned world)");
   if (cfg.catalog.source == "file" && cfg.catalog.file.empty())
     throw InputError((path.empty() ? std::string("config") : path) + ": catalog.file: required when catalog.source is 'file'");
   return cfg;

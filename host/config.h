@@ -40,6 +40,17 @@ struct Config {
     double popularity_sd = 1.0;               // sd of the product intercept a_j
   } catalog;
 
+  /// The world learned from real data (host/world_learned.cpp): categories, their shares, price
+  /// levels and spreads, private label, quantities, discount frequency and depth, deal-prone
+  /// products and price endings from a world table (configs/world/); empty: the synthetic world of
+  /// `catalog`.
+  struct World {
+    std::string table;          // `retailsynth learn-world` output
+    std::string calibration;    // `retailsynth calibrate` output (empty: the table's first guess)
+    double lines_per_trip = 7.5;  // first guess of the intercepts: P(category on a trip) = share x this
+    double promo_lift = 5.0;      // first guess of promotion shares: odds of a promoted product's lines
+  } world;
+
   struct Stores {
     double price_index_sd = 0.03;  // sd of log store price index
     double traffic_sd = 0.5;       // sd of log store traffic weight (home-store choice)
@@ -168,6 +179,9 @@ struct Config {
 
   /// Promotions (DESIGN §3.3): a chain-wide schedule executed per store.
   struct Promotions {
+    // learned: each category's promoted share, depth law and deal-prone products from the learned
+    // world (world.table); config: the keys below for every category (policy scenarios set this).
+    std::string source = "config";
     double share_min = 0.12;  // each category's target share of promoted product-store-weeks
     double share_max = 0.22;  // is drawn uniformly in [share_min, share_max]
     double store_participation = 0.9;  // share of stores running a chain promotion

@@ -46,12 +46,12 @@ RS_SIMD_CLONES void unpromoted_row(const Config& cfg, const ProductWeek& pw, con
 
 /// Base prices with no policy price change: the chain price times the store's index and the
 /// policy's, at a price point.
-RS_SIMD_CLONES void uniform_base_row(const double* __restrict chain, double store_index, double policy_index,
-                                     u32* __restrict base, i64 P) {
-  for (i64 j = 0; j < P; ++j) base[j] = round_to_price_point_cents(chain[j] * store_index * policy_index);
+RS_SIMD_CLONES void uniform_base_row(const double* __restrict chain, const u8* __restrict ending, double store_index,
+                                     double policy_index, u32* __restrict base, i64 P) {
+  for (i64 j = 0; j < P; ++j) base[j] = round_to_price_ending_cents(chain[j] * store_index * policy_index, ending[j]);
 }
 
-// Shelf prices are at least 19 cents (round_to_price_point_cents), so rs_log's branch-free core
+// Shelf prices are at least 10 cents (round_to_price_ending_cents), so rs_log's branch-free core
 // gives rs_log's value.
 RS_SIMD_CLONES void log_price_row(const u32* __restrict shelf, float* __restrict log_price, i64 P) {
   for (i64 j = 0; j < P; ++j) log_price[j] = math::log_normal(static_cast<float>(shelf[j]) * 0.01f);
@@ -66,7 +66,7 @@ std::vector<i32> Market::build_store_row(i32 s, u32 week, const ProductWeek& pw,
   const size_t row = static_cast<size_t>(s) * static_cast<size_t>(P);
   u32* base = out.base_cents.data() + row;
   if (pricing_.no_price_changes()) {
-    uniform_base_row(pw.chain.data(), stores_.price_index[s], pricing_.price_index(), base, P);
+    uniform_base_row(pw.chain.data(), cat_.price_ending.data(), stores_.price_index[s], pricing_.price_index(), base, P);
   } else {
     for (i32 j = 0; j < P; ++j) base[j] = pricing_.base_cents(s, j, week, pw.chain[j]);
   }
@@ -78,7 +78,7 @@ std::vector<i32> Market::build_store_row(i32 s, u32 week, const ProductWeek& pw,
     if (!promotions_.participates(s, e)) continue;
     const size_t at = row + static_cast<size_t>(j);
     const PromoEvent& ev = events[e];
-    const u32 promo = round_to_price_point_cents(base[j] * 0.01 * (1.0 - ev.depth));
+    const u32 promo = round_to_price_ending_cents(base[j] * 0.01 * (1.0 - ev.depth), cat_.price_ending[j]);
     if (promo >= base[j]) continue;  // a discount that rounds away on a very cheap item is no promotion
     out.shelf_cents[at] = promo;
     out.depth[at] = ev.depth;

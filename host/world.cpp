@@ -11,20 +11,13 @@
 #include "io/csv.h"
 #include "retailsynth/rng/philox.h"
 #include "retailsynth/rng/streams.h"
+#include "world_parts.h"
 
 namespace retailsynth {
-namespace {
 
 rng::PhiloxStream world_stream(const Config& cfg, rng::Stream s, u64 index, u32 slot) {
   return rng::PhiloxStream(cfg.seed, rng::world_subsequence(s, index), rng::offset(0, s, 0, slot));
 }
-
-struct Commodity {
-  std::string department, name;
-  std::vector<std::string> subs;
-  std::vector<double> sub_weight;
-  double n_products = 0;
-};
 
 std::vector<Commodity> read_builtin_commodities() {
   std::istringstream in(builtin_commodities_csv());
@@ -35,7 +28,7 @@ std::vector<Commodity> read_builtin_commodities() {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const auto f = split_csv_line(line);
-    if (f.size() != 4) continue;
+    if (f.size() != 4 || !is_merchandise(f[0], f[1])) continue;
     auto it = index.find(f[1]);
     if (it == index.end()) {
       it = index.emplace(f[1], out.size()).first;
@@ -81,17 +74,15 @@ const char* size_for(const std::string& department, float u) {
   return food[static_cast<int>(u * 8) % 8];
 }
 
-/// Prices, quality and popularity of products [begin, end) of category k (synthetic or loaded).
-void synthesize_product_attributes(const Config& cfg, Catalog& cat, i32 k, i32 begin, i32 end) {
+void product_attributes(const Config& cfg, Catalog& cat, i32 k, i32 begin, i32 end, float level, double log_sd,
+                        double private_label_price_ratio, float z_limit) {
   const auto& cc = cfg.catalog;
-  auto cg = world_stream(cfg, rng::Stream::kCatalog, static_cast<u64>(k), 0);
-  const float level = math::normal(cg, static_cast<float>(cc.price_log_mean), static_cast<float>(cc.price_log_sd_category));
   for (i32 j = begin; j < end; ++j) {
     // Per product stream keyed by category and position, so a product's draws don't depend on
     // other categories' sizes.
     auto g = world_stream(cfg, rng::Stream::kCatalog, (static_cast<u64>(k) << 24) | static_cast<u64>(j - begin), 1);
-    float logp = level + math::normal(g, 0.0f, static_cast<float>(cc.price_log_sd_product));
-    if (cat.private_label[j]) logp += static_cast<float>(std::log(cc.private_label_price_ratio));
+    float logp = level + std::clamp(math::normal(g, 0.0f, static_cast<float>(log_sd)), -z_limit, z_limit);
+    if (cat.private_label[j]) logp += static_cast<float>(std::log(private_label_price_ratio));
     cat.base_price[j] = std::exp(logp);
     cat.alpha[j] = math::normal(g, 0.0f, static_cast<float>(cc.popularity_sd));
     cat.quality[j] = math::uniform01(g);  // mixed with the price rank below
@@ -110,6 +101,17 @@ void synthesize_product_attributes(const Config& cfg, Catalog& cat, i32 k, i32 b
   }
 }
 
+namespace {
+
+/// Prices, quality and popularity of products [begin, end) of category k (synthetic or loaded):
+/// the category's price level drawn around catalog.price_log_mean.
+void synthesize_product_attributes(const Config& cfg, Catalog& cat, i32 k, i32 begin, i32 end) {
+  const auto& cc = cfg.catalog;
+  auto cg = world_stream(cfg, rng::Stream::kCatalog, static_cast<u64>(k), 0);
+  const float level = math::normal(cg, static_cast<float>(cc.price_log_mean), static_cast<float>(cc.price_log_sd_category));
+  product_attributes(cfg, cat, k, begin, end, level, cc.price_log_sd_product, cc.private_label_price_ratio, math::kInf);
+}
+
 }  // namespace
 
 bool is_non_merchandise_department(const std::string& d) {
@@ -117,6 +119,14 @@ bool is_non_merchandise_department(const std::string& d) {
       "MISCELLANEOUS",   "COUPON",         "FUEL",         "CNTRL/STORE SUP", "POSTAL CENTER", "CHARITABLE CONT",
       "PROD-WHS SALES",  "GM MERCH EXP",   "KIOSK-GAS",    "MISC SALES TRAN", "MISC. TRANS.",  "COUPON/MISC ITEMS"};
   return kNon.count(d) > 0;
+}
+
+bool is_non_merchandise_category(const std::string& c) {
+  static const std::unordered_set<std::string> kNon = {
+      "BOTTLE DEPOSITS", "COUPON",        "COUPON/MISC ITEMS", "COUPONS/STORE & MFG",         "FUEL",
+      "PROPANE",         "DONATIONS",     "PROD SUPPLIES",     "LONG DISTANCE CALLING CARDS", "GIFT CARDS",
+      "DELI SUPPLIES",   "MEAT SUPPLIES", "MISC SALES TRAN",   "CHARITABLE CONT"};
+  return kNon.count(c) > 0;
 }
 
 Catalog synthesize_catalog(const Config& cfg) {
@@ -208,7 +218,7 @@ Catalog load_catalog(const Config& cfg, const std::string& path) {
   std::map<std::string, std::vector<size_t>> by_cat;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     const auto& row = t.rows[r];
-    if (row.commodity.empty() || is_non_merchandise_department(row.department)) continue;
+    if (!is_merchandise(row.department, row.commodity)) continue;
     by_cat[row.commodity].push_back(r);
   }
   if (cfg.catalog.max_products > 0) {
@@ -266,19 +276,27 @@ Catalog load_catalog(const Config& cfg, const std::string& path) {
 
 void finish_catalog(const Config& cfg, Catalog& cat) {
   const i32 K = cat.n_categories();
+  const size_t P = static_cast<size_t>(cat.n_products());
+  // What a synthetic or loaded catalog leaves unset: prices ending in 9, every product in the
+  // promotion schedule, the config's quantities and promotion law, intercepts drawn.
+  if (cat.price_ending.size() != P) cat.price_ending.assign(P, 9);
+  if (cat.deal.size() != P) cat.deal.assign(P, kDealNormal);
+  if (cat.cat_quantity.size() != static_cast<size_t>(K)) cat.cat_quantity.assign(K, 1.0f);
+  if (cat.cat_promo_share.size() != static_cast<size_t>(K)) cat.cat_promo_share.assign(K, -1.0f);
+  const bool draw_intercepts = cat.cat_intercept.size() != static_cast<size_t>(K);
   cat.cat_intercept.resize(K);
   cat.cat_iv_ref.resize(K);
   const double bq = dist_mean(cfg.households[kBetaQuality]);
   const double bp = dist_mean(cfg.households[kBetaPrice]);
   for (i32 k = 0; k < K; ++k) {
     auto g = world_stream(cfg, rng::Stream::kCatalog, static_cast<u64>(k), 3);
-    cat.cat_intercept[k] = sample(cfg.choice.category_intercept, g);
+    if (draw_intercepts) cat.cat_intercept[k] = sample(cfg.choice.category_intercept, g);
     // Inclusive value of an average household at regular prices in an average store: the
     // incidence logit is gamma_k + gamma_i + mu * (IV - IV_ref), so gamma_k reads as the
     // baseline log-odds of buying the category on a trip.
     double m = -INFINITY, s = 0;
     for (i32 j = cat.cat_begin[k]; j < cat.cat_begin[k + 1]; ++j) {
-      const double p = round_to_price_point_cents(cat.base_price[j]) / 100.0;
+      const double p = round_to_price_ending_cents(cat.base_price[j], cat.price_ending[j]) / 100.0;
       const double q = cat.quality[j];
       const double u = base_utility(cfg, cat.alpha[j], q, p, 0.0) + bq * q + bp * std::log(p);
       if (u > m) {
@@ -293,6 +311,7 @@ void finish_catalog(const Config& cfg, Catalog& cat) {
 }
 
 Catalog build_catalog(const Config& cfg) {
+  if (!cfg.world.table.empty()) return catalog_from_world_table(cfg);
   return cfg.catalog.source == "file" ? load_catalog(cfg, cfg.catalog.file) : synthesize_catalog(cfg);
 }
 

@@ -174,9 +174,10 @@ class CudaBackend final : public Backend {
     quality_.assign(c.quality, c.quality + c.n_products);
     cat_intercept_.assign(c.cat_intercept, c.cat_intercept + c.n_categories);
     cat_iv_ref_.assign(c.cat_iv_ref, c.cat_iv_ref + c.n_categories);
+    cat_quantity_.assign(c.cat_quantity, c.cat_quantity + c.n_categories);
     store_cdf_.assign(setup.spec.store_cdf, setup.spec.store_cdf + setup.spec.n_stores);
     cat_ = CatalogView{c.n_products, c.n_categories, raw(cat_begin_), raw(alpha_), raw(quality_), raw(cat_intercept_),
-                       raw(cat_iv_ref_)};
+                       raw(cat_iv_ref_), raw(cat_quantity_)};
     spec_ = setup.spec;
     spec_.store_cdf = raw(store_cdf_);
     mission_shift_.assign(setup.missions.shift, setup.missions.shift + static_cast<size_t>(setup.missions.n) * c.n_categories);
@@ -348,7 +349,7 @@ class CudaBackend final : public Backend {
   u32 cap_ = 128;
   u32 trap_week_ = 0;
   thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_, coupon_begin_, coupon_product_;
-  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, store_cdf_, params_, log_price_, depth_,
+  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, cat_quantity_, store_cdf_, params_, log_price_, depth_,
       marketing_, base_u_, ref_gain_, bounds_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
   thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
   thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_, evaluated_, sum_,

@@ -65,6 +65,7 @@ std::vector<std::string> loss_run(double lambda) {
           "scale.categories=150",
           "scale.stores=5",
           "scale.weeks=60",
+          "promotions.source=config",
           "promotions.share_min=0",
           "promotions.share_max=0",
           "pricing.cost_sd=0",
@@ -138,10 +139,12 @@ TEST(Behaviour, DisplayAndAdLiftsAreOrdered) {
 // ---- stockpiling and the post-promotion dip ---------------------------------------------------
 
 TEST(Behaviour, StockpilingAndPostPromotionDip) {
-  const double ratio = deep_quantity_ratio(base().data);
-  std::printf("[measured] mean quantity at depth >= 30%% / regular price: %.3f\n", ratio);
-  EXPECT_GE(ratio, 1.2);
-  EXPECT_LT(deep_quantity_ratio(off().data), 1.2) << "no stockpiling when stockpile = 0";
+  // The real CompleteJourney sample: 1.155 (lines of 1-50 units, depth >= 30% against undiscounted).
+  const double ratio = deep_quantity_ratio(base().data), ratio_off = deep_quantity_ratio(off().data);
+  std::printf("[measured] mean quantity at depth >= 30%% / regular price: %.3f (%.3f with stockpile = 0; real 1.155)\n", ratio,
+              ratio_off);
+  EXPECT_GE(ratio, 1.08);
+  EXPECT_LT(ratio_off, 1.04) << "no stockpiling when stockpile = 0";
 
   const Dip dip = post_promotion_dip(base().data);
   std::printf("[measured] category purchases in the 2 weeks after a deep-discount purchase: %.0f vs baseline %.0f "
@@ -197,7 +200,12 @@ TEST(Behaviour, HeavyTailedBasketsAndMissionCooccurrence) {
 // ---- category promotional lift at the default config ------------------------------------------
 
 TEST(Behaviour, CategoryPromotionalLiftMostlyBetween20And100Percent) {
-  const Dataset& d = run("default", {"scale.households=1500", "scale.weeks=26"}).data;
+  // The synthetic world, whose promotions the band was set for: the learned world's categories
+  // carry the real discount frequencies (some always on deal), so their store-weeks differ less in
+  // promotion intensity and the top-third-against-bottom-third lift is smaller there.
+  const Dataset& d = run("synthetic", {"scale.households=1500", "scale.weeks=26", "world.table=", "world.calibration=",
+                                       "promotions.source=config", "promotions.depth_step=0.05", "scale.categories=300"})
+                         .data;
   const CategoryLifts cl = category_promo_lifts(d);
   const std::vector<double>& lifts = cl.lifts;
   const double in_range = cl.in_range;

@@ -31,7 +31,7 @@ TEST(Config, DefaultsAndShippedConfigsLoad) {
   EXPECT_EQ(d.scale.households, 5000);
   EXPECT_EQ(d.scale.products, 20000);
   const Config def = load_config(rs_test::source_path("configs/default.yaml"));
-  EXPECT_EQ(def.scale.categories, 300);
+  EXPECT_EQ(def.scale.categories, 281);  // every category of the world table
   EXPECT_EQ(def.scale.stores, 50);
   EXPECT_EQ(def.scale.weeks, 104);
   EXPECT_EQ(def.households[kBetaPrice].kind, DistKind::kNormal);

@@ -41,6 +41,20 @@ DefaultMarket& shared_market() {
   return m;
 }
 
+/// The synthetic world with the config's promotion law (world.table empty), whose ranges some
+/// tests check.
+const std::vector<std::string> kSynthetic = {"world.table=", "world.calibration=", "promotions.source=config",
+                                             "promotions.depth_step=0.05", "scale.categories=300"};
+
+DefaultMarket& synthetic_market() {
+  static DefaultMarket m = [] {
+    DefaultMarket d(kSynthetic);
+    d.build_all();
+    return d;
+  }();
+  return m;
+}
+
 double mean_of(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
@@ -97,12 +111,25 @@ TEST(Pricing, RegimesPersistAsConfigured) {
 }
 
 TEST(Pricing, PricesLandOnPricePoints) {
+  auto& syn = synthetic_market();
+  for (const u32 w : {1u, 52u, 104u})
+    for (size_t at = 0; at < syn.weeks[w - 1].base_cents.size(); ++at) {
+      ASSERT_EQ(syn.weeks[w - 1].base_cents[at] % 10, 9u);
+      ASSERT_EQ(syn.weeks[w - 1].shelf_cents[at] % 10, 9u);
+    }
+  // The learned world: each product's prices end in its own digit.
   auto& m = shared_market();
+  const size_t P = static_cast<size_t>(m.cat.n_products());
+  std::vector<int> endings(10, 0);
   for (const u32 w : {1u, 52u, 104u})
     for (size_t at = 0; at < m.weeks[w - 1].base_cents.size(); ++at) {
-      ASSERT_EQ(m.weeks[w - 1].base_cents[at] % 10, 9u);
-      ASSERT_EQ(m.weeks[w - 1].shelf_cents[at] % 10, 9u);
+      ASSERT_EQ(m.weeks[w - 1].base_cents[at] % 10, m.cat.price_ending[at % P]);
+      ASSERT_EQ(m.weeks[w - 1].shelf_cents[at] % 10, m.cat.price_ending[at % P]);
+      ++endings[m.cat.price_ending[at % P]];
     }
+  EXPECT_GT(endings[0], 0);
+  EXPECT_GT(endings[5], 0);
+  EXPECT_GT(endings[9], endings[0]);
   EXPECT_EQ(round_to_price_point_cents(2.34), 239u);
   EXPECT_EQ(round_to_price_point_cents(2.33), 229u);
   EXPECT_EQ(round_to_price_point_cents(0.01), 19u);
@@ -110,7 +137,7 @@ TEST(Pricing, PricesLandOnPricePoints) {
 
 TEST(Pricing, BasePricesDoNotMoveWithPromotions) {
   auto& with = shared_market();
-  DefaultMarket without({"promotions.share_min=0", "promotions.share_max=0"});
+  DefaultMarket without({"promotions.source=config", "promotions.share_min=0", "promotions.share_max=0"});
   WeekInputs w;
   for (const u32 week : {1u, 30u, 104u}) {
     without.market->build_week(week, w);
@@ -159,8 +186,8 @@ TEST(Market, RowsWithPolicyPriceChangesMatchTheScalarEngines) {
   }
 }
 
-TEST(Promotions, CategoryShareInRangeAndCategoriesDiffer) {
-  auto& m = shared_market();
+/// Each category's share of promoted product-store-weeks over the run.
+std::vector<double> promoted_shares(const DefaultMarket& m) {
   const i32 K = m.cat.n_categories();
   std::vector<double> promoted(K, 0), total(K, 0);
   for (const auto& w : m.weeks)
@@ -170,21 +197,45 @@ TEST(Promotions, CategoryShareInRangeAndCategoriesDiffer) {
         promoted[k] += w.depth[w.view().at(s, j)] > 0;
         total[k] += 1;
       }
-  std::vector<double> share(K);
-  for (i32 k = 0; k < K; ++k) {
-    share[k] = promoted[k] / total[k];
+  for (i32 k = 0; k < K; ++k) promoted[k] /= total[k];
+  return promoted;
+}
+
+double mean_target_gap(const DefaultMarket& m, const std::vector<double>& share) {
+  double err = 0;
+  for (size_t k = 0; k < share.size(); ++k) err += std::fabs(share[k] - m.market->promotions().category_target_share(k));
+  return err / share.size();
+}
+
+TEST(Promotions, CategoryShareInRangeAndCategoriesDiffer) {
+  auto& m = synthetic_market();
+  const std::vector<double> share = promoted_shares(m);
+  for (size_t k = 0; k < share.size(); ++k) {
     EXPECT_GE(share[k], 0.10) << m.cat.cat_name[k];
     EXPECT_LE(share[k], 0.30) << m.cat.cat_name[k];
   }
   EXPECT_GT(sd_of(share), 0.02) << "categories differ";
-  // Each category's share follows its own target.
-  double err = 0;
-  for (i32 k = 0; k < K; ++k) err += std::fabs(share[k] - m.market->promotions().category_target_share(k));
-  EXPECT_LT(err / K, 0.03);
+  EXPECT_LT(mean_target_gap(m, share), 0.03) << "each category's share follows its own target";
+}
+
+TEST(Promotions, LearnedSharesFollowTheirTargetsWithDealProneProducts) {
+  auto& m = shared_market();
+  const std::vector<double> share = promoted_shares(m);
+  EXPECT_GT(sd_of(share), 0.05) << "categories differ as the real ones do";
+  EXPECT_LT(mean_target_gap(m, share), 0.03);
+  // Products always on deal are promoted every week in every store; those never on deal never.
+  for (i32 j = 0; j < m.cat.n_products(); j += 97) {
+    long on = 0, n = 0;
+    for (const auto& w : m.weeks)
+      for (i32 s = 0; s < w.n_stores; ++s) on += w.depth[w.view().at(s, j)] > 0, ++n;
+    if (m.cat.deal[j] == kDealNever) EXPECT_EQ(on, 0) << j;
+    // A shallow discount on a cheap item rounds away (no promotion) in some weeks.
+    if (m.cat.deal[j] == kDealAlways) EXPECT_GT(on, 0.75 * n) << j;
+  }
 }
 
 TEST(Promotions, DepthsOnRoundLevelsWithinRange) {
-  auto& m = shared_market();
+  auto& m = synthetic_market();
   std::map<int, long> hist;
   double sum = 0, n = 0;
   for (const auto& w : m.weeks)
@@ -199,10 +250,26 @@ TEST(Promotions, DepthsOnRoundLevelsWithinRange) {
       sum += d;
       n += 1;
       // Shelf price = round_pp(base * (1 - depth)).
-      ASSERT_EQ(w.shelf_cents[at], round_to_price_point_cents(w.base_cents[at] * 0.01 * (1.0 - d)));
+      ASSERT_EQ(w.shelf_cents[at], round_to_price_ending_cents(w.base_cents[at] * 0.01 * (1.0 - d), m.cat.price_ending[at % m.cat.n_products()]));
     }
   EXPECT_NEAR(sum / n, 0.25, 0.03) << "mean depth about 0.25";
   EXPECT_GE(hist.size(), 8u) << "the depth levels are used";
+}
+
+TEST(Promotions, LearnedDepthsOnTheCentGridWithShallowOnes) {
+  auto& m = shared_market();
+  double n = 0, shallow = 0, deep = 0;
+  for (const auto& w : m.weeks)
+    for (size_t at = 0; at < w.depth.size(); ++at) {
+      const float d = w.depth[at];
+      if (d <= 0) continue;
+      ASSERT_GE(d, 0.01f - 1e-6f);
+      ASSERT_LE(d, 0.80f + 1e-6f);
+      ASSERT_NEAR(d * 100, std::round(d * 100), 1e-3) << d;
+      n += 1, shallow += d < 0.10f, deep += d > 0.5f;
+    }
+  EXPECT_GT(shallow / n, 0.05) << "discounts under 10% are offered";
+  EXPECT_GT(deep / n, 0.005) << "and some deeper than half";
 }
 
 TEST(Promotions, DisplaysOccurWithinCapacity) {
@@ -252,22 +319,24 @@ TEST(Promotions, AdsAndMailersFavourDeepAndDisplayed) {
 }
 
 TEST(Marketing, SignalVariesAndPeaksInEventWeeks) {
-  auto& m = shared_market();
-  std::vector<double> chain;  // M averaged over stores, per week
-  std::vector<double> ev, other;
-  for (const auto& w : m.weeks) {
-    double s = 0;
-    for (float x : w.marketing) {
-      ASSERT_GE(x, 0.0f);
-      ASSERT_LE(x, 1.0f);
-      s += x;
+  for (DefaultMarket* m : {&synthetic_market(), &shared_market()}) {
+    std::vector<double> chain;  // M averaged over stores, per week
+    std::vector<double> ev, other;
+    for (const auto& w : m->weeks) {
+      double s = 0;
+      for (float x : w.marketing) {
+        ASSERT_GE(x, 0.0f);
+        ASSERT_LE(x, 1.0f);
+        s += x;
+      }
+      chain.push_back(s / w.marketing.size());
+      (m->market->calendar().is_event(w.week) ? ev : other).push_back(chain.back());
     }
-    chain.push_back(s / w.marketing.size());
-    (m.market->calendar().is_event(w.week) ? ev : other).push_back(chain.back());
+    // The learned world's always-on deals steady the signal: a smaller spread there.
+    EXPECT_GE(sd_of(chain), m == &synthetic_market() ? 0.05 : 0.03) << "M varies over weeks";
+    const double se = std::sqrt(sd_of(ev) * sd_of(ev) / ev.size() + sd_of(other) * sd_of(other) / other.size());
+    EXPECT_GT(mean_of(ev) - mean_of(other), 4 * se) << mean_of(ev) << " vs " << mean_of(other);
   }
-  EXPECT_GE(sd_of(chain), 0.05) << "M varies over weeks";
-  const double se = std::sqrt(sd_of(ev) * sd_of(ev) / ev.size() + sd_of(other) * sd_of(other) / other.size());
-  EXPECT_GT(mean_of(ev) - mean_of(other), 4 * se) << mean_of(ev) << " vs " << mean_of(other);
 }
 
 TEST(Marketing, ConfigErrorsNameTheKey) {

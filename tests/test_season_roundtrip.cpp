@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+
+#include "analysis/dataset.h"
 
 #include "seasonality/learner.h"
 #include "seasonality/table.h"
@@ -44,13 +47,21 @@ TEST(SeasonalityRoundTrip, LearnedCurvesFollowThePlantedOnes) {
   std::string report;
   const SeasonalityTable learned = learn_seasonality(o, &report);
   const SeasonalityTable planted = SeasonalityTable::load((out / "truth/seasonality.csv").string());
+  std::map<std::string, i64> lines;  // by category
+  {
+    const Dataset d = load_dataset(out.string());
+    for (size_t i = 0; i < d.lines(); ++i) ++lines[d.category_name[d.category_of_line(i)]];
+  }
   int seasonal = 0, strong = 0, follow = 0, strong_follow = 0;
   double worst_strong = 1;
   for (const auto& [name, curve] : planted.categories()) {
     const double ratio = summarize(curve).ratio();
     if (ratio < 1.5) continue;
     const SeasonCurve* l = learned.find_category(name);
-    ASSERT_NE(l, nullptr) << name;
+    if (!l) {  // the learner leaves out categories with too few lines (the learned world's small ones)
+      EXPECT_LT(lines.count(name) ? lines.at(name) : 0, o.min_category_lines) << name;
+      continue;
+    }
     const double r = correlation(curve, *l);
     ++seasonal;
     follow += r > 0.7;

@@ -346,7 +346,7 @@ void load_products(Dataset& d, const std::string& file) {
   d.product_id.reserve(t.rows.size());
   for (const ProductRow& r : t.rows) {
     i32 k = -1;
-    if (!r.commodity.empty() && !is_non_merchandise_department(r.department)) {
+    if (is_merchandise(r.department, r.commodity)) {
       auto [it, fresh] = cat_index.emplace(r.commodity, static_cast<i32>(d.category_name.size()));
       if (fresh) {
         d.category_name.push_back(r.commodity);

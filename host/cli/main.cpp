@@ -12,6 +12,8 @@
 #include "analysis/validate.h"
 #include "config.h"
 #include "seasonality/learner.h"
+#include "world_table/calibrate.h"
+#include "world_table/learner.h"
 #include "bench.h"
 #include "mpi_run.h"
 #include "simulator.h"
@@ -85,6 +87,31 @@ int main(int argc, char** argv) {
   learn->add_option("--min-product-lines", ls.min_product_lines, "lines a product needs (default 300)");
   learn->add_option("--min-reliability", ls.report_min_reliability, "split-half r a reported category needs (default 0.3)");
 
+  WorldLearnOptions lw;
+  std::string lw_out;
+  auto* learn_w = app.add_subcommand("learn-world", "learn a world table (categories, prices, discounts, quantities) from transactions");
+  learn_w->add_option("--data", lw.data_dir, "folder of TCJ (transaction_data.csv, product.csv) or CJ 2.0 files")->required();
+  learn_w->add_option("--out", lw_out, "the table to write (CSV; replaced if it exists)")->required();
+  learn_w->add_option("--shrink", lw.shrink_lines, "prior weight in lines toward the department (default 20)")->check(CLI::NonNegativeNumber);
+  learn_w->add_option("--deal-prior", lw.deal_prior_products, "prior weight in products of the deal shares (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  learn_w->add_option("--min-category-lines", lw.min_category_lines, "lines a category needs (default 1)")->check(CLI::NonNegativeNumber);
+
+  CalibrateOptions cb;
+  auto* calib = app.add_subcommand("calibrate", "fit a learned world's calibration (intercepts, promotion shares, prices, "
+                                                "depths) in simulation over several seeds");
+  calib->add_option("--config", cb.config_path, "YAML config with world.table (e.g. configs/default.yaml)")->required();
+  calib->add_option("--out", cb.out, "the calibration CSV to write (replaced if it exists)")->required();
+  calib->add_option("--set", cb.overrides, "override a config key")->take_all();
+  calib->add_option("--seeds", cb.seeds, "seeds to average over (default 1 2 3 4 5)")->expected(1, -1);
+  calib->add_option("--households", cb.households, "households per run (default 1000)")->check(CLI::PositiveNumber);
+  calib->add_option("--weeks", cb.weeks, "weeks per run (default 52)")->check(CLI::PositiveNumber);
+  calib->add_option("--rounds", cb.rounds, "rounds of steps (default 4)")->check(CLI::NonNegativeNumber);
+  calib->add_option("--damping", cb.damping, "share of each gap a step closes (default 0.8)")->check(CLI::Range(0.0, 1.0));
+  calib->add_option("--lines-per-basket", cb.lines_per_basket, "lines per basket to fit (default 9.4, the published figure; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+  calib->add_flag("--quiet", cb.quiet, "no progress on stderr");
+
   BenchOptions bo;
   auto* bench = app.add_subcommand("bench", "time the backends stage by stage (sampling, choice, formatting, end to end)");
   bench->add_option("--config", bo.config_path, "YAML config (default: built-in defaults; see configs/bench/)");
@@ -151,6 +178,8 @@ int main(int argc, char** argv) {
       std::fputs(run_validate(vo).table.c_str(), stdout);
     }
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
+    if (learn_w->parsed()) std::fputs(run_learn_world(lw, lw_out).c_str(), stdout);
+    if (calib->parsed()) std::fputs(run_calibrate(cb).c_str(), stdout);
     if (compare->parsed()) std::fputs(run_compare(co).table.c_str(), stdout);
     if (verify->parsed()) {
       const VerifyResult r = verify_dataset(verify_dir);

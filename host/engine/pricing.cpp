@@ -11,7 +11,7 @@
 namespace retailsynth {
 
 PricingEngine::PricingEngine(const Config& cfg, const Catalog& cat, const Stores& stores)
-    : stores_(stores), weeks_(static_cast<u32>(cfg.scale.weeks)), price_index_(cfg.pricing.price_index) {
+    : cat_(cat), stores_(stores), weeks_(static_cast<u32>(cfg.scale.weeks)), price_index_(cfg.pricing.price_index) {
   const auto& pc = cfg.pricing;
   const u32 W = weeks_;
   const i32 K = cat.n_categories(), P = cat.n_products();

@@ -30,15 +30,16 @@ class PricingEngine {
         const Change& ch = changes_[c];
         if ((ch.store < 0 || ch.store == s) && week >= ch.from_week && week <= ch.to_week) f *= ch.multiplier;
       }
-    return round_to_price_point_cents(chain * stores_.price_index[s] * f);
+    return round_to_price_ending_cents(chain * stores_.price_index[s] * f, cat_.price_ending[j]);
   }
   u32 weeks() const { return weeks_; }
   /// Whether no policy price change applies: every base price is then
-  /// round_to_price_point_cents(chain * store price index * price_index()).
+  /// round_to_price_ending_cents(chain * store price index * price_index(), the product's ending).
   bool no_price_changes() const { return changes_.empty(); }
   double price_index() const { return price_index_; }
 
  private:
+  const Catalog& cat_;
   const Stores& stores_;
   u32 weeks_;
   double price_index_ = 1.0;  // policy: every base price times this

@@ -7,6 +7,7 @@
 #include "retailsynth/math/distributions.h"
 #include "retailsynth/rng/philox.h"
 #include "retailsynth/rng/streams.h"
+#include "world_table/table.h"
 
 namespace retailsynth {
 namespace {
@@ -30,74 +31,123 @@ double depth_from_fraction(const Config::Promotions& pc, double frac, double shi
   return std::round(d * 1e6) / 1e6;
 }
 
+/// Depth from category k's learned quantiles (Catalog::cat_depth_q, world_table/table.h's
+/// depth_quantile) at u, plus the event shift, on the grid, in [depth_step, 0.8].
+double depth_from_quantiles(const Config::Promotions& pc, const float* q, double u, double shift) {
+  double d = depth_quantile(q, u) + shift;
+  d = std::round(d / pc.depth_step) * pc.depth_step;
+  d = std::clamp(d, pc.depth_step, 0.8);
+  return std::round(d * 1e6) / 1e6;
+}
+
 }  // namespace
 
-PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const Stores&, const Calendar& cal)
-    : cfg_(cfg), cat_(cat), cal_(cal), weeks_(static_cast<u32>(cfg.scale.weeks)) {
-  const auto& pc = cfg.promotions;
-  const i32 K = cat.n_categories(), P = cat.n_products();
-  const u32 W = weeks_;
-  // Event weeks get event_start_boost times the start probability of other weeks, normalised
-  // so that a year's mean multiplier is 1.
-  const int E = cal.n_event_weeks();
-  event_base_ = 52.0 / (52.0 - E + E * pc.event_start_boost);
+double PromotionEngine::draw_depth(i32 k, rng::PhiloxStream& g, bool event) const {
+  const auto& pc = cfg_.promotions;
+  const double shift = event ? pc.event_depth_shift : 0.0;
+  if (!learned_) return depth_from_fraction(pc, sample(pc.depth, g), shift);
+  return depth_from_quantiles(pc, cat_.cat_depth_q.data() + static_cast<size_t>(k) * kDepthQuantiles, math::uniform01(g), shift);
+}
 
-  // Mean duration over the depth law (by simulation with a fixed stream: the law is arbitrary).
+double PromotionEngine::category_mean_duration(i32 k) const {
+  const auto& pc = cfg_.promotions;
   double mean_dur = 0;
-  {
-    rng::PhiloxStream g(cfg.seed, rng::world_subsequence(rng::Stream::kMarket, u64{3} << 32),
+  if (!learned_) {  // over the config's law, by simulation with a fixed stream
+    rng::PhiloxStream g(cfg_.seed, rng::world_subsequence(rng::Stream::kMarket, u64{3} << 32),
                         rng::offset(0, rng::Stream::kMarket, 3, 0));
     const int n = 20000;
     for (int i = 0; i < n; ++i) mean_dur += mean_duration(pc, depth_from_fraction(pc, sample(pc.depth, g), 0.0));
-    mean_dur /= n;
+    return mean_dur / n;
   }
-  // Category targets and start probabilities.  A product alternates off periods (a start
-  // check every week, Geometric(p) weeks on {0, 1, ...}) and promotions of mean length D, so
-  // its on-share is pD / (pD + 1 - p); stores take part with probability pi.  Solving
-  // share / pi = pD / (pD + 1 - p) for p gives the start probability.
+  const int n = 200;  // over the category's quantiles, at the midpoints of n equal steps
+  const float* q = cat_.cat_depth_q.data() + static_cast<size_t>(k) * kDepthQuantiles;
+  for (int i = 0; i < n; ++i) mean_dur += mean_duration(pc, depth_from_quantiles(pc, q, (i + 0.5) / n, 0.0));
+  return mean_dur / n;
+}
+
+/// Category targets and start probabilities.  A product alternates off periods (a start check
+/// every week, Geometric(p) weeks on {0, 1, ...}) and promotions of mean length D, so its on-share
+/// is pD / (pD + 1 - p); stores take part with probability pi.  Products that are always on deal
+/// (every week, every store) count toward the target first; those never on deal count as off;
+/// solving the rest's share / pi = pD / (pD + 1 - p) for p gives the start probability.
+void PromotionEngine::set_category_targets() {
+  const auto& pc = cfg_.promotions;
+  const i32 K = cat_.n_categories();
   target_.resize(K);
   start_prob_.resize(K);
+  const double config_duration = learned_ ? 0.0 : category_mean_duration(0);
   for (i32 k = 0; k < K; ++k) {
-    rng::PhiloxStream g(cfg.seed, rng::world_subsequence(rng::Stream::kMarket, (u64{4} << 32) | static_cast<u64>(k)),
-                        rng::offset(0, rng::Stream::kMarket, 4, 0));
-    target_[k] = pc.share_min + (pc.share_max - pc.share_min) * math::uniform01(g);
-    const double s = pc.store_participation > 0 ? target_[k] / pc.store_participation : 0;
+    if (learned_) {
+      target_[k] = cat_.cat_promo_share[k];
+    } else {
+      rng::PhiloxStream g(cfg_.seed, rng::world_subsequence(rng::Stream::kMarket, (u64{4} << 32) | static_cast<u64>(k)),
+                          rng::offset(0, rng::Stream::kMarket, 4, 0));
+      target_[k] = pc.share_min + (pc.share_max - pc.share_min) * math::uniform01(g);
+    }
+    double n = 0, always = 0, never = 0;
+    for (i32 j = cat_.cat_begin[k]; j < cat_.cat_begin[k + 1]; ++j, n += 1) {
+      always += deal_kind(j) == kDealAlways;
+      never += deal_kind(j) == kDealNever;
+    }
+    const double normal = n - always - never;
+    double rest = target_[k];  // the share of the products that follow the schedule
+    if (always > 0 || never > 0) rest = normal > 0 ? std::max(0.0, target_[k] * n - always) / normal : 0.0;
+    const double s = pc.store_participation > 0 ? std::min(rest / pc.store_participation, 1.0) : 0;
+    const double mean_dur = learned_ ? category_mean_duration(k) : config_duration;
     start_prob_[k] = s > 0 ? std::min(1.0, s / (mean_dur * (1 - s) + s)) : 0.0;
   }
+}
 
-  // The chain schedule, product by product (each product its own stream, one slot per week).
+/// Product j's chain promotions from week 1 - kBurnInWeeks on (its own stream, one slot per week).
+std::vector<PromoEvent> PromotionEngine::schedule_product(i32 j) const {
+  const auto& pc = cfg_.promotions;
+  const i32 k = cat_.category[j];
+  const u8 deal = deal_kind(j);
+  const u64 sub = rng::world_subsequence(rng::Stream::kMarket, (u64{5} << 32) | static_cast<u64>(j));
+  std::vector<PromoEvent> out;
+  for (i64 t = 1 - kBurnInWeeks; t <= static_cast<i64>(weeks_) && deal != kDealNever;) {
+    rng::PhiloxStream g(cfg_.seed, sub, rng::offset(static_cast<u32>(t + kBurnInWeeks), rng::Stream::kMarket, 0, 0));
+    const double p = deal == kDealAlways ? 1.0 : std::min(1.0, start_prob_[k] * week_multiplier(t));
+    if (!(math::uniform01(g) < p)) {
+      ++t;
+      continue;
+    }
+    const bool event = cal_.is_event(t);
+    PromoEvent e{};
+    e.product = j;
+    e.start = static_cast<i32>(t);
+    e.depth = static_cast<float>(draw_depth(k, g, event));
+    // Duration 1 + Binomial(3, (D(depth) - 1) / 3): 1..4 weeks with mean D(depth).
+    const double q = (mean_duration(pc, e.depth) - 1.0) / 3.0;
+    int dur = 1;
+    for (int i = 0; i < 3; ++i) dur += math::uniform01(g) < q;
+    e.duration = static_cast<u8>(dur);
+    const double ad_logit = pc.in_ad_intercept + pc.in_ad_depth * (e.depth - 0.25) + (event ? pc.in_ad_event : 0.0) +
+                            pc.in_ad_popularity * cat_.alpha[j];
+    e.in_ad = math::uniform01(g) < logistic(ad_logit);
+    const double mail_logit = pc.mailer_intercept + pc.mailer_depth * (e.depth - 0.25) + (e.in_ad ? pc.mailer_in_ad : 0.0);
+    e.mailer = math::uniform01(g) < logistic(mail_logit);
+    e.every_store = deal == kDealAlways;
+    if (e.start + e.duration > 1) out.push_back(e);  // keep those reaching week 1
+    t += e.duration;
+  }
+  return out;
+}
+
+PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const Stores&, const Calendar& cal)
+    : cfg_(cfg), cat_(cat), cal_(cal), weeks_(static_cast<u32>(cfg.scale.weeks)),
+      learned_(cfg.promotions.source == "learned" && !cat.cat_depth_q.empty()) {
+  // Event weeks get event_start_boost times the start probability of other weeks, normalised
+  // so that a year's mean multiplier is 1.
+  const int E = cal.n_event_weeks();
+  event_base_ = 52.0 / (52.0 - E + E * cfg.promotions.event_start_boost);
+  set_category_targets();
+  const i32 P = cat.n_products();
+  const u32 W = weeks_;
   active_.assign(static_cast<size_t>(P) * W, -1);
   std::vector<std::vector<PromoEvent>> per_product(P);
 #pragma omp parallel for schedule(static)
-  for (i32 j = 0; j < P; ++j) {
-    const i32 k = cat.category[j];
-    const u64 sub = rng::world_subsequence(rng::Stream::kMarket, (u64{5} << 32) | static_cast<u64>(j));
-    for (i64 t = 1 - kBurnInWeeks; t <= static_cast<i64>(W);) {
-      rng::PhiloxStream g(cfg.seed, sub, rng::offset(static_cast<u32>(t + kBurnInWeeks), rng::Stream::kMarket, 0, 0));
-      const double p = std::min(1.0, start_prob_[k] * week_multiplier(t));
-      if (!(math::uniform01(g) < p)) {
-        ++t;
-        continue;
-      }
-      const bool event = cal.is_event(t);
-      PromoEvent e{};
-      e.product = j;
-      e.start = static_cast<i32>(t);
-      e.depth = static_cast<float>(depth_from_fraction(pc, sample(pc.depth, g), event ? pc.event_depth_shift : 0.0));
-      // Duration 1 + Binomial(3, (D(depth) - 1) / 3): 1..4 weeks with mean D(depth).
-      const double q = (mean_duration(pc, e.depth) - 1.0) / 3.0;
-      int dur = 1;
-      for (int i = 0; i < 3; ++i) dur += math::uniform01(g) < q;
-      e.duration = static_cast<u8>(dur);
-      const double ad_logit = pc.in_ad_intercept + pc.in_ad_depth * (e.depth - 0.25) + (event ? pc.in_ad_event : 0.0) +
-                              pc.in_ad_popularity * cat.alpha[j];
-      e.in_ad = math::uniform01(g) < logistic(ad_logit);
-      const double mail_logit = pc.mailer_intercept + pc.mailer_depth * (e.depth - 0.25) + (e.in_ad ? pc.mailer_in_ad : 0.0);
-      e.mailer = math::uniform01(g) < logistic(mail_logit);
-      if (e.start + e.duration > 1) per_product[j].push_back(e);  // keep those reaching week 1
-      t += e.duration;
-    }
-  }
+  for (i32 j = 0; j < P; ++j) per_product[j] = schedule_product(j);
   for (i32 j = 0; j < P; ++j) {
     for (const auto& e : per_product[j]) {
       const i32 id = static_cast<i32>(events_.size());
@@ -113,6 +163,7 @@ double PromotionEngine::week_multiplier(i64 week) const {
 }
 
 bool PromotionEngine::participates(i32 s, i32 event) const {
+  if (events_[event].every_store) return true;
   rng::PhiloxStream g(cfg_.seed, rng::world_subsequence(rng::Stream::kStores, static_cast<u64>(s)),
                       rng::offset(0, rng::Stream::kMarket, 0, 0, static_cast<u32>(event)));
   return math::uniform01(g) < cfg_.promotions.store_participation;

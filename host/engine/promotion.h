@@ -9,6 +9,7 @@
 #include "engine/calendar.h"
 #include "engine/pricing.h"
 #include "engine/tcj_codes.h"
+#include "retailsynth/rng/philox.h"
 #include "week_inputs.h"
 
 namespace retailsynth {
@@ -20,6 +21,7 @@ struct PromoEvent {
   u8 in_ad;      // in the chain's weekly circular
   u8 mailer;     // in a mailer
   float depth;   // discount fraction, on the depth grid
+  u8 every_store = 0;  // a product always on deal: every store runs it
 };
 
 class PromotionEngine {
@@ -49,10 +51,18 @@ class PromotionEngine {
   float marketing_signal(const StorePromoSummary& s) const;
 
  private:
+  void set_category_targets();
+  double category_mean_duration(i32 k) const;
+  double draw_depth(i32 k, rng::PhiloxStream& g, bool event) const;
+  std::vector<PromoEvent> schedule_product(i32 j) const;
+  /// Product j's deal kind: the learned world's, else every product follows the schedule.
+  u8 deal_kind(i32 j) const { return learned_ ? cat_.deal[j] : u8{kDealNormal}; }
+
   const Config& cfg_;
   const Catalog& cat_;
   const Calendar& cal_;
   u32 weeks_;
+  bool learned_;  // promotions.source learned, with a learned world
   double event_base_ = 1;
   std::vector<double> target_, start_prob_;
   std::vector<PromoEvent> events_;

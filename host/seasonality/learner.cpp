@@ -412,7 +412,7 @@ SeasonalityTable learn_seasonality(const LearnOptions& opt, std::string* report)
   for (size_t r = 0; r < products.rows.size(); ++r) {
     const ProductRow& p = products.rows[r];
     row_of.emplace(p.product_id, static_cast<i32>(r));
-    if (p.commodity.empty() || is_non_merchandise_department(p.department)) continue;
+    if (!is_merchandise(p.department, p.commodity)) continue;
     auto [it, fresh] = cat_of.emplace(p.commodity, static_cast<i32>(cat_name.size()));
     if (fresh) cat_name.push_back(p.commodity);
     merch[r] = it->second;

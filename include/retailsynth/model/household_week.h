@@ -229,15 +229,17 @@ RS_HD inline void held_coupons(const SimView& v, i32 k, u64 activated, CategoryE
   }
 }
 
-/// The purchase line of product j bought on `trip` in store s: quantity 1 + Poisson with
-/// stockpiling, a deeper discount raising the mean by (1 - d)^(-stockpile); the held coupon
+/// The purchase line of product j (category k) bought on `trip` in store s: quantity 1 + Poisson
+/// with stockpiling, a deeper discount raising the mean by (1 - d)^(-stockpile), times the
+/// category's quantity multiplier; the held coupon
 /// redeemed when it applies.  `g` continues the category slot's draws.
 template <class G>
-RS_HD inline Record purchase(const SimView& v, const HouseholdWeek& w, const Trips& t, int trip, i32 s, i32 j,
+RS_HD inline Record purchase(const SimView& v, const HouseholdWeek& w, const Trips& t, int trip, i32 s, i32 k, i32 j,
                              const CategoryExtras& x, G& g) {
   const i64 at = v.week.at(s, j);
   const float d = v.week.depth[at];
-  const float lambda = d > 0.0f ? w.qty_scale * math::rs_exp(-w.stockpile * math::rs_log(1.0f - d)) : w.qty_scale;
+  const float base = d > 0.0f ? w.qty_scale * math::rs_exp(-w.stockpile * math::rs_log(1.0f - d)) : w.qty_scale;
+  const float lambda = base * v.cat.cat_quantity[k];
   int qty = 1 + math::poisson(g, lambda);
   if (qty > 65535) qty = 65535;
   Record r;
@@ -305,7 +307,7 @@ RS_HD inline void simulate_category(const SimView& v, HouseholdWeek& w, const Tr
     const int pick = math::sample_categorical(end - begin, eval.sum, u_pick,
                                               [&](int i) { return eval.weight(v, w.c, s, begin + i, x); });
     if (pick < 0) continue;
-    const Record r = purchase(v, w, t, trip, s, begin + pick, x, bg);
+    const Record r = purchase(v, w, t, trip, s, k, begin + pick, x, bg);
     inventory = inventory + static_cast<float>(r.quantity);
     last = begin + pick;
     w.spend = w.spend + static_cast<float>(static_cast<u32>(r.quantity) * r.shelf_cents - r.coupon_cents - r.match_cents);

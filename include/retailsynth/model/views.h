@@ -88,6 +88,7 @@ struct CatalogView {
   const float* quality;        // q_j in [0, 1]
   const float* cat_intercept;  // gamma_k: incidence log-odds at the reference inclusive value
   const float* cat_iv_ref;     // reference inclusive value of category k
+  const float* cat_quantity;   // multiplier of category k's extra units (purchase)
 };
 
 /// Trip missions: probabilities and each mission's shift of every category's incidence logit.

@@ -1,0 +1,227 @@
+#include "world_table/calibrate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include <unistd.h>
+
+#include "analysis/dataset.h"
+#include "config.h"
+#include "seasonality/table.h"
+#include "simulator.h"
+#include "world_table/calibration.h"
+#include "world_table/table.h"
+
+namespace retailsynth {
+namespace {
+
+constexpr double kMinLines = 30;         // simulated lines a category needs for its promotion and price steps
+
+double logit(double p) { return std::log(p / (1.0 - p)); }
+
+double median(std::vector<float> v) {
+  if (v.empty()) return NAN;
+  const size_t m = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + m, v.end());
+  return v[m];
+}
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  if (n < 3) return NAN;
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < x.size(); ++i) mx += x[i], my += y[i];
+  mx /= n, my /= n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < x.size(); ++i) sxy += (x[i] - mx) * (y[i] - my), sxx += (x[i] - mx) * (x[i] - mx), syy += (y[i] - my) * (y[i] - my);
+  return sxy / std::sqrt(sxx * syy);
+}
+
+struct CategoryStats {
+  double lines = 0, discounted = 0;
+  std::vector<float> log_paid, log_regular;
+};
+
+double sd(const std::vector<float>& v) {
+  if (v.size() < 2) return NAN;
+  double m = 0, s = 0;
+  for (float x : v) m += x;
+  m /= static_cast<double>(v.size());
+  for (float x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / static_cast<double>(v.size() - 1));
+}
+
+/// What one simulated dataset (or several, pooled) shows.
+struct SimStats {
+  std::map<std::string, CategoryStats> categories;
+  std::vector<float> depth;
+  double lines = 0, baskets = 0, household_weeks = 0, sales = 0, gross = 0, discount = 0, single = 0, over20 = 0;
+
+  void add(const Dataset& d, double household_weeks_simulated) {
+    household_weeks += household_weeks_simulated;
+    std::unordered_map<i64, i32> basket_lines;
+    for (size_t i = 0; i < d.lines(); ++i) {
+      CategoryStats& c = categories[d.category_name[d.category_of_line(i)]];
+      const i64 s = d.sales_cents[i], disc = d.disc_cents[i];
+      c.lines += 1;
+      c.discounted += disc > 0;
+      if (d.quantity[i] > 0 && s > 0) c.log_paid.push_back(static_cast<float>(std::log(s / 100.0 / d.quantity[i])));
+      if (d.quantity[i] > 0 && d.regular_cents(i) > 0)
+        c.log_regular.push_back(static_cast<float>(std::log(static_cast<double>(d.regular_cents(i)) / 100.0 / d.quantity[i])));
+      if (disc > 0 && s + disc > 0) depth.push_back(static_cast<float>(static_cast<double>(disc) / static_cast<double>(s + disc)));
+      lines += 1, sales += static_cast<double>(s), discount += static_cast<double>(disc);
+      gross += static_cast<double>(d.regular_cents(i));
+      ++basket_lines[d.basket[i]];
+    }
+    baskets += static_cast<double>(basket_lines.size());
+    for (const auto& [b, n] : basket_lines) single += n == 1, over20 += n > 20;
+  }
+  void merge(const SimStats& o) {
+    for (const auto& [name, c] : o.categories) {
+      CategoryStats& m = categories[name];
+      m.lines += c.lines, m.discounted += c.discounted;
+      m.log_paid.insert(m.log_paid.end(), c.log_paid.begin(), c.log_paid.end());
+      m.log_regular.insert(m.log_regular.end(), c.log_regular.begin(), c.log_regular.end());
+    }
+    depth.insert(depth.end(), o.depth.begin(), o.depth.end());
+    lines += o.lines, baskets += o.baskets, household_weeks += o.household_weeks, sales += o.sales, gross += o.gross;
+    discount += o.discount, single += o.single, over20 += o.over20;
+  }
+  std::string basket_facts() const {
+    return fmt::format("baskets/household-week {:.3f}, lines/basket {:.2f}, $/basket {:.2f}, single-line {:.1f}%, over 20 lines "
+                       "{:.1f}%, discounts {:.1f}% of gross",
+                       baskets / household_weeks, lines / baskets, sales / 100.0 / baskets, 100 * single / baskets,
+                       100 * over20 / baskets, 100 * discount / gross);
+  }
+};
+
+/// The categories of the world (the table's first scale.categories by lines).
+std::vector<const WorldRow*> world_categories(const WorldTable& t, const Config& cfg) {
+  std::vector<const WorldRow*> rows = t.categories_by_lines();
+  if (static_cast<size_t>(cfg.scale.categories) < rows.size()) rows.resize(cfg.scale.categories);
+  return rows;
+}
+
+/// The fit of pooled figures to the table: correlations of log line shares and of log paid
+/// medians (categories with 30 table lines), the mean absolute gap of discounted shares (weighted
+/// by table lines), the median depth and the lines per basket.
+std::string fit_line(const std::vector<const WorldRow*>& rows, const WorldRow& all, const SimStats& s) {
+  std::vector<double> ts, ss, tp, sp;
+  double gap = 0, weight = 0;
+  for (const WorldRow* r : rows) {
+    if (r->lines < kMinLines) continue;
+    const auto it = s.categories.find(r->category);
+    const CategoryStats none;
+    const CategoryStats& c = it == s.categories.end() ? none : it->second;
+    ts.push_back(std::log(r->line_share));
+    ss.push_back(std::log(std::max(c.lines, 0.5) / s.lines));
+    if (c.log_paid.size() >= kMinLines) tp.push_back(std::log(r->paid_median)), sp.push_back(median(c.log_paid));
+    if (c.lines > 0) gap += r->lines * std::fabs(c.discounted / c.lines - r->discount_share), weight += r->lines;
+  }
+  return fmt::format("share r {:.3f}, price r {:.3f}, discounted share gap {:.3f}, median depth {:.3f} (table {:.3f}), "
+                     "lines/basket {:.2f}, $/basket {:.2f}",
+                     pearson(ts, ss), pearson(tp, sp), weight > 0 ? gap / weight : NAN, median(s.depth), all.depth_q[3],
+                     s.lines / s.baskets, s.sales / 100.0 / s.baskets);
+}
+
+/// The spread steps: categories with kMinSpreadLines simulated lines move by their own log ratio
+/// of the table's to the simulated sd of log regular prices; the others by the lines-weighted mean
+/// of those (the `all` row).
+void spread_step(const std::vector<const WorldRow*>& rows, const SimStats& s, double damping, Calibration& cal) {
+  constexpr double kMinSpreadLines = 100;
+  std::map<std::string, double> own;
+  double sum = 0, weight = 0;
+  for (const WorldRow* r : rows) {
+    const auto it = s.categories.find(r->category);
+    if (it == s.categories.end() || it->second.log_regular.size() < kMinSpreadLines || r->price_log_sd <= 0) continue;
+    const double g = std::clamp(std::log(r->price_log_sd / sd(it->second.log_regular)), -1.0, 1.0);
+    own[r->category] = g;
+    sum += r->lines * g, weight += r->lines;
+  }
+  const double mean = weight > 0 ? sum / weight : 0.0;
+  cal.all.spread_log_shift += damping * mean;
+  for (const auto& [name, g] : own) cal.categories[name].spread_log_shift += damping * (g - mean);
+}
+
+/// One damped step of every shift toward the table.
+void step(const std::vector<const WorldRow*>& rows, const WorldRow& all, const SimStats& s, double damping,
+          double lines_per_basket, Calibration& cal) {
+  for (const WorldRow* r : rows) {
+    CategoryCalibration& c = cal.categories[r->category];
+    const auto it = s.categories.find(r->category);
+    const CategoryStats none;
+    const CategoryStats& st = it == s.categories.end() ? none : it->second;
+    const double share = std::max(st.lines, 0.5) / s.lines;
+    c.intercept_shift += damping * std::clamp(std::log(r->line_share / share), -1.5, 1.5);
+    if (st.lines >= kMinLines) {
+      const double target = std::clamp(r->discount_share, 0.01, 0.99), got = std::clamp(st.discounted / st.lines, 0.01, 0.99);
+      c.promo_logit_shift += damping * std::clamp(logit(target) - logit(got), -2.0, 2.0);
+    }
+    if (st.log_paid.size() >= kMinLines)
+      c.price_log_shift += damping * std::clamp(std::log(r->paid_median) - median(st.log_paid), -1.0, 1.0);
+  }
+  spread_step(rows, s, damping, cal);
+  if (lines_per_basket > 0) cal.all.intercept_shift += damping * std::log(lines_per_basket / (s.lines / s.baskets));
+  // The median line depth moves by about -tilt x variance of the depths: step the tilt by the
+  // median's gap over the table's variance (its interquartile range as a normal's).
+  const double var = std::pow((all.depth_q[4] - all.depth_q[2]) / 1.349, 2.0);
+  if (!s.depth.empty() && var > 0) cal.all.depth_tilt += damping * std::clamp((median(s.depth) - all.depth_q[3]) / var, -5.0, 5.0);
+}
+
+}  // namespace
+
+std::string run_calibrate(const CalibrateOptions& opt) {
+  if (opt.out.empty()) throw InputError("--out: required");
+  if (opt.seeds.empty()) throw InputError("--seeds: at least one seed");
+  const Config base = load_config(opt.config_path, opt.overrides);
+  if (base.world.table.empty()) throw InputError(opt.config_path + ": world.table: calibrate needs a learned world");
+  const WorldTable table = WorldTable::load(base.world.table);
+  const std::vector<const WorldRow*> rows = world_categories(table, base);
+  Calibration cal = base.world.calibration.empty() ? Calibration{} : Calibration::load(base.world.calibration);
+  const std::filesystem::path work = std::filesystem::temp_directory_path() / fmt::format("retailsynth-calibrate-{}", ::getpid());
+  std::filesystem::create_directories(work);
+  const std::string cal_path = (work / "calibration.csv").string();
+  std::string report;
+  for (int round = 1; round <= opt.rounds + 1; ++round) {  // the last pass only measures
+    write_text_file_atomic(cal_path, cal.to_csv());
+    SimStats pooled;
+    std::vector<std::string> per_seed;
+    for (const u64 seed : opt.seeds) {
+      GenerateOptions g;
+      g.config_path = opt.config_path;
+      g.overrides = opt.overrides;
+      for (const std::string& o : {fmt::format("scale.households={}", opt.households), fmt::format("scale.weeks={}", opt.weeks),
+                                   "world.calibration=" + cal_path})
+        g.overrides.push_back(o);
+      g.seed = seed;
+      g.out_dir = (work / "run").string();
+      g.force = g.quiet = true;
+      generate(g);
+      SimStats s;
+      s.add(load_dataset(g.out_dir), static_cast<double>(opt.households) * opt.weeks);
+      per_seed.push_back(fmt::format("  seed {}: {}\n", seed, s.basket_facts()));
+      pooled.merge(s);
+    }
+    const bool last = round == opt.rounds + 1;
+    const std::string line = fmt::format("{} {}: {}\n", last ? "result" : "round", last ? opt.rounds : round, fit_line(rows, table.all(), pooled));
+    report += line;
+    if (!opt.quiet) std::fputs(line.c_str(), stderr);
+    if (last) {
+      for (const std::string& s : per_seed) report += s;
+      break;
+    }
+    step(rows, table.all(), pooled, opt.damping, opt.lines_per_basket, cal);
+  }
+  std::filesystem::remove_all(work);
+  const std::filesystem::path parent = std::filesystem::path(opt.out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  write_text_file_atomic(opt.out, cal.to_csv());
+  return report + "wrote " + opt.out + "\n";
+}
+
+}  // namespace retailsynth

@@ -1,0 +1,72 @@
+#include "world_table/calibration.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "config.h"
+#include "io/csv.h"
+#include "io/output.h"
+
+namespace retailsynth {
+namespace {
+
+constexpr const char* kHeader = "level,category,intercept_shift,promo_logit_shift,price_log_shift,spread_log_shift,depth_tilt";
+
+double number(const std::string& s, const std::string& where, const char* column) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v) || std::fabs(v) > 20)
+    throw InputError(where + ": " + column + ": '" + s + "' is not a number in [-20, 20]");
+  return v;
+}
+
+}  // namespace
+
+const CategoryCalibration& Calibration::category(const std::string& name) const {
+  static const CategoryCalibration none;
+  const auto it = categories.find(name);
+  return it == categories.end() ? none : it->second;
+}
+
+Calibration Calibration::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the world calibration");
+  std::string line;
+  if (!std::getline(in, line)) throw InputError(path + ":1: empty file: expected the header '" + std::string(kHeader) + "'");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line != kHeader) throw InputError(path + ":1: header is not '" + std::string(kHeader) + "'");
+  Calibration c;
+  for (int n = 2; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(n);
+    const auto f = split_csv_line(line);
+    if (f.size() != 7) throw InputError(fmt::format("{}: {} fields, expected 7", where, f.size()));
+    const CategoryCalibration v{number(f[2], where, "intercept_shift"), number(f[3], where, "promo_logit_shift"),
+                                number(f[4], where, "price_log_shift"), number(f[5], where, "spread_log_shift"),
+                                number(f[6], where, "depth_tilt")};
+    if (f[0] == "all" && f[1].empty()) {
+      c.all = v;
+    } else if (f[0] == "category" && !f[1].empty()) {
+      c.categories[f[1]] = v;
+    } else {
+      throw InputError(where + ": level: '" + f[0] + "' (all with no category, or category with a name)");
+    }
+  }
+  return c;
+}
+
+std::string Calibration::to_csv() const {
+  auto row = [](const std::string& level, const std::string& name, const CategoryCalibration& s) {
+    return fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}\n", level, csv_field(name), s.intercept_shift,
+                       s.promo_logit_shift, s.price_log_shift, s.spread_log_shift, s.depth_tilt);
+  };
+  std::string out = std::string(kHeader) + "\n" + row("all", "", all);
+  for (const auto& [name, s] : categories) out += row("category", name, s);
+  return out;
+}
+
+}  // namespace retailsynth
