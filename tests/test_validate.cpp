@@ -1,8 +1,10 @@
 // `retailsynth validate` and the shared metrics (host/analysis): the KS distance on known samples,
 // the dataset loader on every layout (RetailSynth output, TCJ without truth, CompleteJourney 2.0),
 // metrics on a small generated dataset, the files validate writes, and exit 2 on bad input.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 
 #include <algorithm>
@@ -11,8 +13,10 @@
 #include <random>
 #include <set>
 
+#include "analysis/category_measures.h"
 #include "analysis/dataset.h"
 #include "analysis/metrics.h"
+#include "analysis/report_html.h"
 #include "analysis/validate.h"
 #include "config.h"
 #include "test_helpers.h"
@@ -356,7 +360,9 @@ TEST(Validate, LikenessAgainstRealData) {
     }
   }
   for (const char* id : {"store_visits", "categories_per_week", "items_per_week", "quantity_per_line", "lines_per_basket",
-                         "dollars_per_basket", "discount_depth", "category_pair_lift", "weeks_between"})
+                         "dollars_per_basket", "discount_depth", "category_pair_lift", "weeks_between", "lines_per_household",
+                         "category_line_shares", "department_line_mix", "category_price_levels", "discount_frequency",
+                         "quantity_by_department"})
     EXPECT_TRUE(ids.count(id)) << id;
   // The environment variable is the default --real.
   const fs::path out = rs_test::temp_dir("val3");
@@ -489,4 +495,227 @@ TEST(Validate, TerminalTableFitsOneHundredColumnsAndSaysWhyNa) {
   }
   EXPECT_GE(na, 1) << "the small run has n/a rows (gain/loss asymmetry at least)\n" << t;
   EXPECT_EQ(explained, na) << t;
+}
+
+// ---- category and department measures (analysis/category_measures.h) ---------------------------------
+
+namespace {
+
+/// A line of a hand-made TCJ dataset: product, quantity, dollars, retail discount and coupon match (>= 0).
+struct HandLine {
+  int product, quantity;
+  double sales, disc = 0, match = 0;
+};
+
+/// Writes DIR/product.csv and DIR/transaction_data.csv in TCJ layout (discounts written <= 0, as
+/// dunnhumby's files have them), one household per 10 lines, all in week 1 (10 lines per
+/// household-week: complete data, not a line sample), and loads it.
+Dataset hand_dataset(const std::string& tag, const std::vector<HandLine>& lines) {
+  const fs::path dir = rs_test::temp_dir(tag);
+  write_file(dir / "product.csv",
+             "PRODUCT_ID,MANUFACTURER,DEPARTMENT,BRAND,COMMODITY_DESC,SUB_COMMODITY_DESC,CURR_SIZE_OF_PRODUCT\n"
+             "1,1,GROCERY,National,SOUP,CONDENSED,10 OZ\n2,1,GROCERY,National,CHEESE,SHREDDED,8 OZ\n"
+             "3,1,PRODUCE,National,BANANAS,BANANAS,1 LB\n4,1,DRUG GM,National,CANDY,BARS,2 OZ\n"
+             "5,1,MEAT,National,BEEF,GROUND,1 LB\n6,1,GROCERY,National,YOGURT,CUPS,6 OZ\n");
+  std::string tx = "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,TRANS_TIME,WEEK_NO,"
+                   "COUPON_DISC,COUPON_MATCH_DISC\n";
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const HandLine& l = lines[i];
+    tx += fmt::format("{},{},{},{},{},{:.2f},1,{:.2f},1200,1,0.00,{:.2f}\n", 1 + i / 10, 1 + i / 5, 1 + i % 7, l.product,
+                      l.quantity, l.sales, -l.disc, -l.match);
+  }
+  write_file(dir / "transaction_data.csv", tx);
+  return load_dataset(dir.string());
+}
+
+void add_lines(std::vector<HandLine>& v, int n, const std::function<HandLine(int)>& line) {
+  for (int i = 0; i < n; ++i) v.push_back(line(i));
+}
+
+/// "Real": SOUP 60 lines (unit prices 1, 2, 3; half with a 10-cent discount), CHEESE 30 (2 units
+/// at 2.50), BANANAS 90 (3 units, unit 0.50 or 1.00; every other line discounted by half or a
+/// third), CANDY 20 (one at 0 and one at 60 units), BEEF 40 (7.99 shelf price through a 49-cent
+/// coupon match).  Departments GROCERY 90, PRODUCE 90, DRUG GM 20, MEAT 40 lines.
+std::vector<HandLine> real_lines() {
+  std::vector<HandLine> v;
+  add_lines(v, 60, [](int i) { return HandLine{1, 1, 1.0 + i % 3, i < 30 ? 0.10 : 0.0}; });
+  add_lines(v, 30, [](int) { return HandLine{2, 2, 5.00}; });
+  add_lines(v, 90, [](int i) { return HandLine{3, 3, i < 45 ? 1.50 : 3.00, i % 2 ? 1.50 : 0.0}; });
+  add_lines(v, 20, [](int i) { return HandLine{4, i == 0 ? 0 : i == 1 ? 60 : 1, i == 0 ? 0.0 : 0.99}; });
+  add_lines(v, 40, [](int) { return HandLine{5, 1, 7.50, 0.0, 0.49}; });
+  return v;
+}
+
+/// "Ours": the SOUP and CHEESE line counts swapped, no BEEF, 10 YOGURT lines; every median unit
+/// price twice the real one; SOUP 10, CHEESE 30, BANANAS and CANDY all lines discounted.
+std::vector<HandLine> our_lines() {
+  std::vector<HandLine> v;
+  add_lines(v, 30, [](int i) { return HandLine{1, 1, 2.0 * (1 + i % 3), i < 10 ? 0.10 : 0.0}; });
+  add_lines(v, 60, [](int i) { return HandLine{2, 2, 10.00, i % 2 ? 1.00 : 0.0}; });
+  add_lines(v, 90, [](int i) { return HandLine{3, 3, i < 45 ? 3.00 : 6.00, 0.30}; });
+  add_lines(v, 20, [](int) { return HandLine{4, 1, 0.99, 0.20}; });
+  add_lines(v, 10, [](int) { return HandLine{6, 1, 0.89}; });
+  return v;
+}
+
+const Dataset& hand_real() {
+  static const Dataset d = hand_dataset("hand_real", real_lines());
+  return d;
+}
+const Dataset& hand_ours() {
+  static const Dataset d = hand_dataset("hand_ours", our_lines());
+  return d;
+}
+
+size_t index_of(const Paired& p, const std::string& name) {
+  return static_cast<size_t>(std::find(p.names.begin(), p.names.end(), name) - p.names.begin());
+}
+
+}  // namespace
+
+TEST(CategoryMeasures, HandDatasetsLoadAsWritten) {
+  const LineGroups r = line_groups(hand_real()), o = line_groups(hand_ours());
+  EXPECT_EQ(r.lines, 240);
+  EXPECT_EQ(o.lines, 210);
+  EXPECT_EQ(r.category.at("SOUP").lines, 60);
+  EXPECT_EQ(r.department.at("GROCERY").lines, 90);
+  EXPECT_EQ(r.department.at("GROCERY").discounted, 30);
+  EXPECT_EQ(r.department.at("DRUG GM").counted, 18) << "QUANTITY 0 and 60 are left out of the quantity counts";
+  EXPECT_EQ(o.category.count("BEEF"), 0u);
+}
+
+TEST(CategoryMeasures, IdenticalDatasetsScoreOne) {
+  const LineGroups r = line_groups(hand_real());
+  const CategoryShares c = category_shares(r, r);
+  EXPECT_EQ(c.shares.size(), 4u) << "SOUP, CHEESE, BANANAS, BEEF have >= 30 lines; CANDY has 20";
+  EXPECT_EQ(c.missing, 0u);
+  EXPECT_DOUBLE_EQ(c.r, 1.0);
+  EXPECT_DOUBLE_EQ(department_mix(r, r).score, 1.0);
+  EXPECT_DOUBLE_EQ(category_price_levels(r, r).r, 1.0);
+  EXPECT_DOUBLE_EQ(weighted_gap_score(pair_groups(r.department, r.department, discounted_share_of, 0)), 1.0);
+  EXPECT_DOUBLE_EQ(weighted_gap_score(pair_groups(r.department, r.department, multi_unit_share_of, 0)), 1.0);
+}
+
+TEST(CategoryMeasures, CategorySharesWithSwappedCountsAndAMissingCategory) {
+  const CategoryShares c = category_shares(line_groups(hand_ours()), line_groups(hand_real()));
+  ASSERT_EQ(c.shares.size(), 4u);
+  EXPECT_EQ(c.missing, 1u) << "BEEF";
+  const size_t beef = index_of(c.shares, "BEEF"), soup = index_of(c.shares, "SOUP");
+  ASSERT_LT(beef, 4u);
+  EXPECT_DOUBLE_EQ(c.shares.ours[beef], 0.5 / 210) << "the floor share: half a line of ours";
+  EXPECT_DOUBLE_EQ(c.shares.real[beef], 40.0 / 240);
+  EXPECT_DOUBLE_EQ(c.shares.ours[soup], 30.0 / 210);
+  EXPECT_DOUBLE_EQ(c.shares.real[soup], 60.0 / 240);
+  // log shares (90, 0.5, 60, 30) / 210 against (90, 40, 30, 60) / 240.
+  EXPECT_NEAR(c.r, 0.35690208309622135, 1e-12);
+}
+
+TEST(CategoryMeasures, DepartmentMixIsOneMinusTotalVariation) {
+  const DepartmentMix m = department_mix(line_groups(hand_ours()), line_groups(hand_real()));
+  EXPECT_EQ(m.shares.size(), 4u) << "GROCERY, PRODUCE, DRUG GM, and MEAT (real only)";
+  const double tv = 0.5 * (std::fabs(100.0 / 210 - 90.0 / 240) + std::fabs(90.0 / 210 - 90.0 / 240) +
+                           std::fabs(20.0 / 210 - 20.0 / 240) + 40.0 / 240);
+  EXPECT_NEAR(m.score, 1 - tv, 1e-15);
+  EXPECT_EQ(m.shares.ours[index_of(m.shares, "MEAT")], 0.0);
+}
+
+TEST(CategoryMeasures, PriceLevelsMediansSpreadAndShelfCents) {
+  const PriceLevels p = category_price_levels(line_groups(hand_ours()), line_groups(hand_real()));
+  ASSERT_EQ(p.median.size(), 3u) << "BEEF is not in ours, CANDY has 20 real lines";
+  EXPECT_DOUBLE_EQ(p.median.real[index_of(p.median, "SOUP")], 2.0);
+  EXPECT_DOUBLE_EQ(p.median.real[index_of(p.median, "CHEESE")], 2.5) << "5.00 for 2 units";
+  EXPECT_DOUBLE_EQ(p.median.real[index_of(p.median, "BANANAS")], 0.75) << "an even count: the mean of 0.50 and 1.00";
+  EXPECT_DOUBLE_EQ(p.median.ours[index_of(p.median, "BANANAS")], 1.5);
+  EXPECT_NEAR(p.r, 1.0, 1e-12) << "every median doubled";
+  // Spreads: SOUP sd(log 1, 2, 3) ~ 0.46, CHEESE 0, BANANAS (log 2 / 2) sqrt(90 / 89): the median is BANANAS'.
+  EXPECT_NEAR(p.spread_real, std::log(2.0) / 2 * std::sqrt(90.0 / 89), 1e-12);
+  EXPECT_NEAR(p.spread_ours, p.spread_real, 1e-12) << "doubling prices keeps the sd of log prices";
+  // QUANTITY = 1: SOUP 60 (1.00-3.10: not 9), BEEF 40 (7.50 + 0.49 match = 7.99), CANDY 18 (0.99).
+  EXPECT_DOUBLE_EQ(shelf_price_not_nine_share(hand_real()), 60.0 / 118);
+  EXPECT_DOUBLE_EQ(median_sorted({1, 2, 3, 10}), 2.5);
+  EXPECT_TRUE(std::isnan(median_sorted({})));
+}
+
+TEST(CategoryMeasures, DiscountFrequencyByDepartmentAndProduct) {
+  const LineGroups o = line_groups(hand_ours()), r = line_groups(hand_real());
+  const Paired dept = pair_groups(o.department, r.department, discounted_share_of, 0);
+  ASSERT_EQ(dept.size(), 3u) << "MEAT has no lines of ours";
+  EXPECT_DOUBLE_EQ(dept.real[index_of(dept, "GROCERY")], 30.0 / 90);
+  EXPECT_DOUBLE_EQ(dept.ours[index_of(dept, "GROCERY")], 40.0 / 100);
+  EXPECT_NEAR(weighted_gap_score(dept), 1 - (90 * (0.4 - 1.0 / 3) + 90 * 0.5 + 20 * 1.0) / 200, 1e-15);
+  const ProductDiscounting pr = product_discounting(hand_real()), po = product_discounting(hand_ours());
+  EXPECT_EQ(pr.products, 5u);
+  EXPECT_DOUBLE_EQ(pr.always, 0.0);
+  EXPECT_DOUBLE_EQ(pr.never, 3.0 / 5) << "CHEESE, CANDY, BEEF";
+  EXPECT_EQ(po.products, 5u) << "YOGURT's 10 lines count";
+  EXPECT_DOUBLE_EQ(po.always, 2.0 / 5) << "BANANAS, CANDY";
+  EXPECT_DOUBLE_EQ(po.never, 1.0 / 5) << "YOGURT";
+  // Depth < 10%: SOUP's 30 lines (0.10 on 1.00-3.00), not BANANAS' 45 (1.50 on 1.50 or 3.00).
+  EXPECT_DOUBLE_EQ(shallow_discount_share(hand_real()), 30.0 / 75);
+}
+
+TEST(CategoryMeasures, QuantityByDepartmentLeavesOutZeroAndOverFifty) {
+  const LineGroups o = line_groups(hand_ours()), r = line_groups(hand_real());
+  const Paired multi = pair_groups(o.department, r.department, multi_unit_share_of, 0);
+  const Paired mean = pair_groups(o.department, r.department, mean_quantity_of, 0);
+  EXPECT_DOUBLE_EQ(multi.real[index_of(multi, "GROCERY")], 30.0 / 90);
+  EXPECT_DOUBLE_EQ(multi.ours[index_of(multi, "GROCERY")], 60.0 / 100);
+  EXPECT_DOUBLE_EQ(multi.real[index_of(multi, "PRODUCE")], 1.0);
+  EXPECT_DOUBLE_EQ(mean.real[index_of(mean, "DRUG GM")], 1.0) << "the lines at 0 and 60 units are left out";
+  EXPECT_DOUBLE_EQ(mean.real[index_of(mean, "GROCERY")], 4.0 / 3);
+  EXPECT_NEAR(weighted_gap_score(multi), 1 - 90 * (0.6 - 1.0 / 3) / 200, 1e-15);
+}
+
+TEST(CategoryMeasures, LinesPerHouseholdConcentration) {
+  const Concentration c = line_concentration({1, 1, 1, 1, 1, 1, 1, 1, 1, 11});
+  EXPECT_DOUBLE_EQ(c.cv, std::sqrt(10.0) / 2) << "mean 2, sample sd sqrt(90 / 9)";
+  EXPECT_DOUBLE_EQ(c.top10_share, 11.0 / 20);
+  EXPECT_DOUBLE_EQ(line_concentration({5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4}).top10_share, 9.0 / 18) << "11 households: the top 2";
+  // The likeness sample counts lines per household: 10 per household in the hand-made data.
+  const LikenessSample s = likeness_sample(hand_real(), LikenessOptions{});
+  ASSERT_EQ(s.lines_per_household.size(), 24u);
+  for (double n : s.lines_per_household) EXPECT_EQ(n, 10);
+  EXPECT_DOUBLE_EQ(line_concentration(s.lines_per_household).cv, 0.0);
+}
+
+TEST(CategoryMeasures, ValidateReportsTheRowsAndCharts) {
+  auto row = [](const nlohmann::json& j, const std::string& id) {
+    for (const auto& l : j["likeness"])
+      if (l["id"] == id) return l;
+    ADD_FAILURE() << "no likeness row " << id;
+    return nlohmann::json();
+  };
+  const auto same = validate_report(ValidateOptions{hand_real().dir, hand_real().dir, "", ""});
+  for (const char* id : {"category_line_shares", "department_line_mix", "category_price_levels", "discount_frequency",
+                         "quantity_by_department"}) {
+    EXPECT_DOUBLE_EQ(row(same, id)["score"].get<double>(), 1.0) << id;
+    EXPECT_EQ(row(same, id)["status"], "pass") << id;
+    EXPECT_FALSE(row(same, id)["figures_text"].get<std::string>().empty()) << id;
+  }
+  EXPECT_DOUBLE_EQ(row(same, "discount_depth")["figures"]["depth_below_10pct"]["real"].get<double>(), 0.4);
+  EXPECT_DOUBLE_EQ(row(same, "lines_per_household")["figures"]["top10_share"]["ours"].get<double>(), 30.0 / 240);
+  const auto j = validate_report(ValidateOptions{hand_ours().dir, hand_real().dir, "", ""});
+  const auto shares = row(j, "category_line_shares");
+  EXPECT_NEAR(shares["score"].get<double>(), 0.356902, 1e-6);
+  EXPECT_EQ(shares["status"], "fail");
+  EXPECT_EQ(shares["figures"]["missing_in_ours"], 1);
+  EXPECT_EQ(shares["figures"]["largest_real"][0]["name"], "BANANAS");
+  EXPECT_NEAR(shares["figures"]["largest_real"][0]["ours"].get<double>(), 90.0 / 210, 1e-6);
+  EXPECT_EQ(row(j, "category_price_levels")["figures"]["median_unit_price"]["SOUP"]["ours"].get<double>(), 4.0);
+  EXPECT_EQ(row(j, "quantity_by_department")["figures"]["lines_left_out"]["real"], 2);
+  size_t charts = 0;
+  for (const auto& c : j["charts"])
+    if (c["section"] == "categories") {
+      ++charts;
+      const std::string svg = render_chart_svg(c);
+      EXPECT_EQ(svg.find("no data"), std::string::npos) << c["title"];
+      if (c["type"] == "hbars") {
+        for (const auto& label : c["labels"]) EXPECT_NE(svg.find(">" + label.get<std::string>() + "<"), std::string::npos) << label;
+      }
+    }
+  EXPECT_EQ(charts, 6u);
+  const std::string table = summary_table(j);
+  EXPECT_NE(table.find("category line shares"), std::string::npos);
+  EXPECT_NE(table.find("r = 0.357;"), std::string::npos) << table;
+  EXPECT_NE(table.find("BANANAS 42.86%"), std::string::npos) << table;
 }

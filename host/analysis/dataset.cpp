@@ -342,9 +342,12 @@ void append(std::vector<T>& to, const std::vector<T>& from) {
 void load_products(Dataset& d, const std::string& file) {
   const ProductTable t = read_product_table(file);
   d.products_file = file;
-  std::unordered_map<std::string, i32> cat_index;
+  std::unordered_map<std::string, i32> cat_index, dept_index;
   d.product_id.reserve(t.rows.size());
   for (const ProductRow& r : t.rows) {
+    auto [dept, new_dept] = dept_index.emplace(r.department, static_cast<i32>(d.department_name.size()));
+    if (new_dept) d.department_name.push_back(r.department);
+    d.product_department.push_back(dept->second);
     i32 k = -1;
     if (is_merchandise(r.department, r.commodity)) {
       auto [it, fresh] = cat_index.emplace(r.commodity, static_cast<i32>(d.category_name.size()));

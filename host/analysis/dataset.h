@@ -72,7 +72,9 @@ struct Dataset {
   // Products.
   std::vector<i64> product_id;
   std::vector<i32> product_category;  // index into category_name; -1: non-merchandise or no category
-  std::vector<std::string> category_name, category_department;
+  std::vector<std::string> category_name, category_department;  // category_department: its first product's
+  std::vector<i32> product_department;  // index into department_name, every product
+  std::vector<std::string> department_name;
   std::unordered_map<i64, i32> product_index;
   // Stores: STORE_IDs by store index (truth/stores.csv order when present, else order of appearance).
   std::vector<i32> store_ids;
@@ -112,6 +114,8 @@ struct Dataset {
   i32 n_stores() const { return static_cast<i32>(store_ids.size()); }
   /// Category of line i (-1 never happens for kept lines).
   i32 category_of_line(size_t i) const { return product_category[product[i]]; }
+  /// Department of line i's product (a real category may span departments: its lines are counted by product).
+  i32 department_of_line(size_t i) const { return product_department[product[i]]; }
   /// The promotion of line i (truth), or nullptr.
   const Promo* promo_of_line(size_t i) const {
     return line_promo.empty() || line_promo[i] < 0 ? nullptr : &promotions.promo[static_cast<size_t>(line_promo[i])];

@@ -733,6 +733,7 @@ LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {
       b = e;
     }
     ++r.kept_households;
+    r.lines_per_household.push_back(static_cast<double>(b - a));
     for (i32 v : weeks_visits) r.visits_per_hh_week.push_back(v);
     a = b;
   }

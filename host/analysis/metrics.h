@@ -195,6 +195,7 @@ struct LikenessSample {
   std::vector<double> lines_per_basket, dollars_per_basket, units_per_basket;
   std::vector<double> category_pair_lift;     // pairs with >= min_pair_support baskets
   std::vector<double> weeks_between;          // gaps between weeks a household buys a category
+  std::vector<double> lines_per_household;    // households with >= 1 kept line
   size_t kept_lines = 0, kept_households = 0;
 };
 struct LikenessOptions {

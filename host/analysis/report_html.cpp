@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -66,16 +67,34 @@ struct Axis {
   bool ok(double v) const { return std::isfinite(v) && (!log || v > 0); }
 };
 
-std::string frame(const std::string& title, const std::string& x_label, const std::string& y_label) {
+/// The <svg> start, the title and the axis names; `height` and `left` (plot area's left edge) for
+/// charts taller or with longer labels than the standard one.
+std::string frame(const std::string& title, const std::string& x_label, const std::string& y_label, double height = kH,
+                  double left = kLeft) {
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"{0}\" height=\"{1}\" fill=\"#fff\"/>\n",
-      kW, kH);
-  s += fmt::format("<text x=\"{}\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft, xml_escape(title));
-  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (kLeft + kW - kRight) / 2, kH - 8, xml_escape(x_label));
-  s += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n", (kTop + kH - kBottom) / 2,
-                   xml_escape(y_label));
+      kW, height);
+  s += fmt::format("<text x=\"{}\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", std::min(left, kLeft),
+                   xml_escape(title));
+  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (left + kW - kRight) / 2, height - 8,
+                   xml_escape(x_label));
+  if (!y_label.empty())
+    s += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
+                     (kTop + height - kBottom) / 2, xml_escape(y_label));
   return s;
+}
+
+/// Ticks of a log axis over [lo, hi]: 1, 2, 5 x 10^k over up to three decades, else powers of 10.
+std::vector<double> log_ticks(double lo, double hi) {
+  std::vector<double> t;
+  const int d0 = static_cast<int>(std::floor(std::log10(lo))), d1 = static_cast<int>(std::ceil(std::log10(hi)));
+  for (int d = d0; d <= d1; ++d)
+    for (double m : (d1 - d0 <= 3 ? std::vector<double>{1, 2, 5} : std::vector<double>{1})) {
+      const double v = m * std::pow(10.0, d);
+      if (v >= lo && v <= hi) t.push_back(v);
+    }
+  return t;
 }
 
 std::string y_axis(const Axis& y, const std::vector<double>& ticks) {
@@ -143,7 +162,7 @@ std::string legend(const std::vector<LegendEntry>& names, const std::vector<std:
 }
 
 std::string render_xy(const json& spec) {
-  const bool log_x = spec.value("log_x", false);
+  const bool log_x = spec.value("log_x", false), log_y = spec.value("log_y", false);  // log_y: not with bars
   double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
   bool any_bar = false;
   double min_dx = INFINITY;
@@ -151,9 +170,9 @@ std::string render_xy(const json& spec) {
     const auto x = vec(s["x"]), y = vec(s["y"]), e = vec(s.value("err", json::array()));
     any_bar = any_bar || s.value("style", "") == "bar";
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-      if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || (log_x && x[i] <= 0)) continue;
+      if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || (log_x && x[i] <= 0) || (log_y && y[i] <= 0)) continue;
       xlo = std::min(xlo, x[i]), xhi = std::max(xhi, x[i]);
-      const double err = i < e.size() && std::isfinite(e[i]) ? e[i] : 0;
+      const double err = !log_y && i < e.size() && std::isfinite(e[i]) ? e[i] : 0;
       ylo = std::min(ylo, y[i] - err), yhi = std::max(yhi, y[i] + err);
       if (i > 0 && std::isfinite(x[i - 1])) min_dx = std::min(min_dx, std::fabs(x[i] - x[i - 1]));
     }
@@ -169,13 +188,19 @@ std::string render_xy(const json& spec) {
   }
   for (const char* k : {"hband", "hline"}) {
     for (double v : spec.contains(k) ? (spec[k].is_array() ? vec(spec[k]) : std::vector<double>{get(spec[k])}) : std::vector<double>{})
-      if (std::isfinite(v)) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
+      if (std::isfinite(v) && (!log_y || v > 0)) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
   }
-  if (ylo >= 0 && (any_bar || ylo < 0.25 * yhi)) ylo = 0;
-  if (yhi <= ylo) yhi = ylo + 1;
-  const double ypad = 0.05 * (yhi - ylo);
-  yhi += ypad;
-  if (ylo < 0) ylo -= ypad;
+  if (log_y) {  // 5% of the decades spanned on either side
+    if (yhi <= ylo) yhi = ylo * 2, ylo /= 2;
+    const double pad = std::pow(yhi / ylo, 0.05);
+    ylo /= pad, yhi *= pad;
+  } else {
+    if (ylo >= 0 && (any_bar || ylo < 0.25 * yhi)) ylo = 0;
+    if (yhi <= ylo) yhi = ylo + 1;
+    const double ypad = 0.05 * (yhi - ylo);
+    yhi += ypad;
+    if (ylo < 0) ylo -= ypad;
+  }
   if (spec.contains("y_range")) {  // a fixed range (CDFs: 0..1)
     const auto r = vec(spec["y_range"]);
     if (r.size() == 2 && std::isfinite(r[0]) && std::isfinite(r[1]) && r[1] > r[0]) ylo = r[0], yhi = r[1] + 0.03 * (r[1] - r[0]);
@@ -183,7 +208,7 @@ std::string render_xy(const json& spec) {
   if (any_bar && std::isfinite(min_dx)) xlo -= min_dx / 2, xhi += min_dx / 2;
   if (xhi <= xlo) xhi = xlo + (log_x ? xlo : 1), xlo = log_x ? xlo / 2 : xlo - 1;
   const Axis X{xlo, xhi, log_x, kLeft + 4, kW - kRight - 4};
-  const Axis Y{ylo, yhi, false, kH - kBottom, kTop};
+  const Axis Y{ylo, yhi, log_y, kH - kBottom, kTop};
   // Target bands and reference lines under the data.
   if (spec.contains("vband")) {
     const auto b = vec(spec["vband"]);
@@ -192,19 +217,9 @@ std::string render_xy(const json& spec) {
                        X.map(b[0]), kTop, X.map(b[1]) - X.map(b[0]), kH - kBottom - kTop);
   }
   s += hband(spec, Y);
-  s += y_axis(Y, nice_ticks(ylo, yhi));
+  s += y_axis(Y, log_y ? log_ticks(ylo, yhi) : nice_ticks(ylo, yhi));
   // x ticks.
-  std::vector<double> xt;
-  if (log_x) {
-    const int d0 = static_cast<int>(std::floor(std::log10(xlo))), d1 = static_cast<int>(std::ceil(std::log10(xhi)));
-    for (int d = d0; d <= d1; ++d)
-      for (double m : (d1 - d0 <= 3 ? std::vector<double>{1, 2, 5} : std::vector<double>{1})) {
-        const double v = m * std::pow(10.0, d);
-        if (v >= xlo && v <= xhi) xt.push_back(v);
-      }
-  } else {
-    xt = nice_ticks(xlo, xhi, 6);
-  }
+  const std::vector<double> xt = log_x ? log_ticks(xlo, xhi) : nice_ticks(xlo, xhi, 6);
   for (double t : xt) {
     const double px = X.map(t);
     s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#444\"/>\n", px, kH - kBottom, kH - kBottom + 4);
@@ -215,7 +230,7 @@ std::string render_xy(const json& spec) {
     s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#2a9d3a\" stroke-dasharray=\"4 3\"/>\n", px,
                      kTop, kH - kBottom);
   }
-  if (spec.contains("hline") && std::isfinite(get(spec["hline"]))) {
+  if (spec.contains("hline") && Y.ok(get(spec["hline"]))) {
     const double py = Y.map(get(spec["hline"]));
     s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#2a9d3a\" stroke-dasharray=\"4 3\"/>\n", kLeft,
                      kW - kRight, py, py);
@@ -237,7 +252,7 @@ std::string render_xy(const json& spec) {
       const double full = std::isfinite(min_dx) ? std::fabs(X.map(xlo + min_dx) - X.map(xlo)) * 0.85 : 8;
       const double w = full / std::max<size_t>(1, n_bar_series);
       for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-        if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
+        if (!X.ok(x[i]) || !Y.ok(y[i])) continue;
         const double px = X.map(x[i]) - full / 2 + bar_i * w, y0 = Y.map(0), y1 = Y.map(y[i]);
         s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" fill-opacity=\"0.8\"/>\n", px,
                          std::min(y0, y1), std::max(0.5, w - 0.5), std::fabs(y0 - y1), colour);
@@ -248,7 +263,7 @@ std::string render_xy(const json& spec) {
       std::string path;
       double prev_y = NAN;
       for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-        if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
+        if (!X.ok(x[i]) || !Y.ok(y[i])) continue;
         const double px = X.map(x[i]), py = Y.map(y[i]);
         occupied.push_back({px, py});
         if (path.empty()) path = fmt::format("M{:.1f},{:.1f}", px, py);
@@ -262,7 +277,7 @@ std::string render_xy(const json& spec) {
                          dash ? " stroke-dasharray=\"5 3\"" : "");
       if (style == "points" || !e.empty())
         for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-          if (!X.ok(x[i]) || !std::isfinite(y[i])) continue;
+          if (!X.ok(x[i]) || !Y.ok(y[i])) continue;
           const double px = X.map(x[i]), py = Y.map(y[i]);
           if (i < e.size() && std::isfinite(e[i]) && e[i] > 0)
             s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\"/>\n", px,
@@ -334,6 +349,70 @@ std::string render_bars(const json& spec) {
   return s;
 }
 
+/// Estimated width in pixels of `text` at the charts' 11 px sans-serif: capitals and digits are wider.
+double text_width(const std::string& text) {
+  double w = 0;
+  for (unsigned char c : text) w += std::isupper(c) || std::isdigit(c) ? 7.6 : c == ' ' ? 3.2 : 6.0;
+  return w;
+}
+
+/// A row legend under the title: a swatch and the name per series.
+std::string row_legend(const json& series, double x, double y) {
+  std::string s;
+  for (size_t j = 0; j < series.size(); ++j) {
+    const std::string name = series[j].value("name", "");
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"12\" height=\"8\" fill=\"{}\" fill-opacity=\"0.85\"/>\n", x, y - 7,
+                     kColours[j % 5]);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", x + 16, y, xml_escape(name));
+    x += 16 + text_width(name) + 16;
+  }
+  return s;
+}
+
+/// Horizontal bars, one row per label (top to bottom) with one bar per series: the chart grows
+/// with the labels, and the left margin with the longest label.
+std::string render_hbars(const json& spec) {
+  std::vector<std::string> labels;
+  for (const auto& l : spec["labels"]) labels.push_back(l.get<std::string>());
+  const size_t n = labels.size(), k = spec["series"].size();
+  double hi = 0, longest = 0;
+  for (const auto& ser : spec["series"])
+    for (double y : vec(ser["y"]))
+      if (std::isfinite(y)) hi = std::max(hi, y);
+  for (const auto& l : labels) longest = std::max(longest, text_width(l));
+  const double bar = 7, row = bar * static_cast<double>(k) + 6, top = kTop + 14;
+  const double left = std::max(kLeft, 14 + longest), height = top + row * n + kBottom - 10;
+  std::string s = frame(spec.value("title", ""), spec.value("x_label", ""), "", height, left);
+  if (n == 0 || !(hi > 0)) {
+    s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#888\">no data</text>\n</svg>\n", kW / 2 - 20, height / 2);
+    return s;
+  }
+  hi *= 1.05;
+  const Axis X{0, hi, false, left, kW - kRight};
+  const double bottom = top + row * n;
+  for (double t : nice_ticks(0, hi, 6)) {
+    const double px = X.map(t);
+    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2:.1f}\" stroke=\"#e4e4e4\"/>\n", px, top, bottom);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", px, bottom + 16, tick_label(t));
+  }
+  s += fmt::format("<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2:.1f}\" stroke=\"#444\"/>\n", left, top, bottom);
+  s += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#444\"/>\n", left, kW - kRight, bottom);
+  for (size_t i = 0; i < n; ++i) {
+    const double y0 = top + row * i + 3;
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 5, y0 + bar * k / 2 + 4,
+                     xml_escape(labels[i]));
+    for (size_t j = 0; j < k; ++j) {
+      const auto y = vec(spec["series"][j]["y"]);
+      if (i >= y.size() || !std::isfinite(y[i])) continue;
+      s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" fill-opacity=\"0.85\"/>\n", left,
+                       y0 + bar * j, std::max(0.0, X.map(y[i]) - left), bar - 1, kColours[j % 5]);
+    }
+  }
+  if (k > 1) s += row_legend(spec["series"], std::min(left, kLeft), kTop + 6);
+  s += "</svg>\n";
+  return s;
+}
+
 const char* status_class(const std::string& s) { return s == "pass" ? "pass" : s == "fail" ? "fail" : "na"; }
 
 std::string text_of(const json& j, const char* key) {
@@ -343,7 +422,8 @@ std::string text_of(const json& j, const char* key) {
 }  // namespace
 
 std::string render_chart_svg(const json& spec) {
-  return spec.value("type", "xy") == "bars" ? render_bars(spec) : render_xy(spec);
+  const std::string type = spec.value("type", "xy");
+  return type == "bars" ? render_bars(spec) : type == "hbars" ? render_hbars(spec) : render_xy(spec);
 }
 
 std::string render_report_html(const json& report) {
@@ -395,20 +475,24 @@ std::string render_report_html(const json& report) {
   h += "</table>\n";
   // Likeness table.
   if (!report["likeness"].empty()) {
-    h += "<h2>Likeness to real data (1 &minus; Kolmogorov&ndash;Smirnov distance)</h2>\n<table>\n<tr><th>statistic</th>"
-         "<th>RetailSynth (this run)</th><th>published RetailSynth</th><th>mean ours / real</th><th>n ours / real</th>"
-         "<th>compared</th><th>target</th><th>status</th></tr>\n";
+    h += "<h2>Likeness to real data (1 &minus; Kolmogorov&ndash;Smirnov distance unless the statistic names its score)</h2>\n"
+         "<table>\n<tr><th>statistic</th><th>RetailSynth (this run)</th><th>published RetailSynth</th><th>mean ours / real</th>"
+         "<th>n ours / real</th><th>compared</th><th>target</th><th>status</th><th>figures</th></tr>\n";
     for (const auto& l : report["likeness"]) {
       const std::string st = text_of(l, "status");
       const std::string pub = l["published"].is_number()
                                   ? fmt::format("{:.2f} ({})", get(l["published"]), xml_escape(text_of(l, "published_name")))
                                   : "&mdash;";
-      h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td><td>{}</td><td>{}</td>"
-                       "<td><b>{}</b></td></tr>\n",
+      const auto pair = [&](const char* a, const char* b, bool number) -> std::string {
+        if (!l.contains(a) || l[a].is_null()) return "&mdash;";
+        return number ? tick_label(get(l[a])) + " / " + tick_label(get(l[b])) : fmt::format("{} / {}", l.value(a, 0), l.value(b, 0));
+      };
+      h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                       "<td><b>{}</b></td><td>{}</td></tr>\n",
                        status_class(st), xml_escape(text_of(l, "name")),
                        l["score"].is_number() ? fmt::format("{:.3f}", get(l["score"])) : "n/a", pub,
-                       tick_label(get(l["mean_ours"])), tick_label(get(l["mean_real"])), l.value("n_ours", 0),
-                       l.value("n_real", 0), xml_escape(text_of(l, "comparison")), xml_escape(text_of(l, "target")), xml_escape(st));
+                       pair("mean_ours", "mean_real", true), pair("n_ours", "n_real", false), xml_escape(text_of(l, "comparison")),
+                       xml_escape(text_of(l, "target")), xml_escape(st), xml_escape(text_of(l, "figures_text")));
     }
     h += "</table>\n<p class=\"note\">Published RetailSynth: Xia et al. 2023 (arXiv 2312.14095), fitted to dunnhumby's full TCJ; "
          "the scores here are against the real file given, so they are indications, not the same test.</p>\n";

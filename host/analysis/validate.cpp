@@ -13,9 +13,12 @@
 #include <limits>
 #include <sstream>
 
+#include "analysis/category_measures.h"
+#include "analysis/category_report.h"
 #include "analysis/dataset.h"
 #include "analysis/metrics.h"
 #include "analysis/report_html.h"
+#include "analysis/report_json.h"
 #include "config.h"
 
 namespace fs = std::filesystem;
@@ -39,25 +42,11 @@ constexpr double kTcjBasketsPerHouseholdWeek = 1.08, kTcjLinesPerBasket = 9.4, k
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-/// A number for JSON: NaN -> null, otherwise rounded to 6 significant digits (readable files).
-json num(double x) {
-  if (!std::isfinite(x)) return nullptr;
-  if (x == 0) return 0.0;
-  const double scale = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::fabs(x)))));
-  return std::round(x * scale) / scale;
-}
-
-json nums(const std::vector<double>& v) {
-  json a = json::array();
-  for (double x : v) a.push_back(num(x));
-  return a;
-}
-
-std::string fmt_num(double x, int digits = 3) {
-  if (!std::isfinite(x)) return "n/a";
-  return fmt::format("{:.{}f}", x, digits);
-}
-std::string pct(double x, int digits = 1) { return std::isfinite(x) ? fmt::format("{:.{}f}%", 100 * x, digits) : "n/a"; }
+using report_json::fmt_num;
+using report_json::num;
+using report_json::nums;
+using report_json::pct;
+using report_json::series;
 
 /// Lines per household-week over households present and the weeks spanned.
 double line_density(const Dataset& d) {
@@ -120,14 +109,6 @@ OrderVerdict display_order_verdict(const DisplayLifts& dl) {
 }
 
 namespace {
-
-json series(const std::string& name, const std::vector<double>& x, const std::vector<double>& y, const std::string& style,
-            const std::vector<double>& err = {}, bool dash = false) {
-  json s = {{"name", name}, {"x", nums(x)}, {"y", nums(y)}, {"style", style}};
-  if (!err.empty()) s["err"] = nums(err);
-  if (dash) s["dash"] = true;
-  return s;
-}
 
 /// Histogram of `v` over [lo, hi) in `bins` bins as shares; values outside go to the end bins.
 std::pair<std::vector<double>, std::vector<double>> histogram(const std::vector<double>& v, double lo, double hi, int bins) {
@@ -468,6 +449,24 @@ void measure_published(const Dataset& d, Builder& b) {
           "pairs with >= 20 co-occurring baskets");
 }
 
+/// The figures behind two rows of measure_likeness: the shallow share of discounted lines, and how
+/// concentrated lines are on households (of the thinned lines, like the KS).
+void add_line_figures(const Dataset& d, const Dataset& real, const LikenessSample& a, const LikenessSample& r, json& e) {
+  if (e["id"] == "discount_depth") {
+    const double so = shallow_discount_share(d), sr = shallow_discount_share(real);
+    e["figures"] = {{"depth_below_10pct", {{"ours", num(so)}, {"real", num(sr)}}}};
+    e["figures_text"] = fmt::format("discounted lines with depth < 10%: ours {}, real {}", pct(so), pct(sr));
+  } else if (e["id"] == "lines_per_household") {
+    const Concentration co = line_concentration(a.lines_per_household), cr = line_concentration(r.lines_per_household);
+    e["comparison"] = e["comparison"].get<std::string>() + "; households with at least one kept line on each side";
+    e["figures"] = {{"cv", {{"ours", num(co.cv)}, {"real", num(cr.cv)}}},
+                    {"top10_share", {{"ours", num(co.top10_share)}, {"real", num(cr.top10_share)}}},
+                    {"households", {{"ours", co.households}, {"real", cr.households}}}};
+    e["figures_text"] = fmt::format("CV of lines per household: ours {}, real {}; top 10% of households hold ours {}, real {} of lines",
+                                    fmt_num(co.cv, 2), fmt_num(cr.cv, 2), pct(co.top10_share), pct(cr.top10_share));
+  }
+}
+
 void measure_likeness(const Dataset& d, const Dataset& real, json& report, Builder& b) {
   const double rate = sample_rate(real);
   const i32 ours_span = d.weeks - d.first_week + 1, real_span = real.weeks - real.first_week + 1;
@@ -509,7 +508,9 @@ void measure_likeness(const Dataset& d, const Dataset& real, json& report, Build
       {"units_per_basket", "units per basket (basket size)", &a.units_per_basket, &r.units_per_basket, false, true, kNaN, ""},
       {"category_pair_lift", "category-pair lift (pairs with >= 10 baskets)", &a.category_pair_lift, &r.category_pair_lift,
        false, true, kNaN, ""},
-      {"weeks_between", "weeks between purchases of a category", &a.weeks_between, &r.weeks_between, false, false, kNaN, ""}};
+      {"weeks_between", "weeks between purchases of a category", &a.weeks_between, &r.weeks_between, false, false, kNaN, ""},
+      {"lines_per_household", "lines per household (households with a line)", &a.lines_per_household, &r.lines_per_household,
+       false, true, kNaN, ""}};
   json list = json::array();
   const std::string thinned_how =
       rate < 1 ? fmt::format("ours thinned to the real file's {:.2f}% line sample", 100 * rate) : "whole data on both sides";
@@ -534,9 +535,11 @@ void measure_likeness(const Dataset& d, const Dataset& real, json& report, Build
               {"target", target},
               {"status", status},
               {"note", empty ? "no observations on one side" : ""}};
+    add_line_figures(d, real, a, r, e);
     list.push_back(e);
     b.chart("likeness", cdf_chart(fmt::format("{}: 1 - KS = {}", x.name, fmt_num(score)), x.name, *x.ours, *x.real, x.log_x));
   }
+  category_likeness(d, real, list, b.charts);
   report["likeness"] = list;
 }
 
@@ -636,6 +639,7 @@ std::string wrapped(const std::string& head, const std::string& text, size_t ind
 std::string short_comparison(const std::string& c) {
   if (c.rfind("ours thinned", 0) == 0) return "thinned";
   if (c.rfind("per line", 0) == 0) return "per line";
+  if (c.rfind("whole data", 0) == 0) return "whole data";
   return c.size() <= 12 ? c : c.substr(0, 12);
 }
 
@@ -672,8 +676,8 @@ std::string summary_table(const json& report) {
     if (status == "n/a") out += wrapped(std::string(8, ' ') + "n/a because: ", m["note"].get<std::string>(), 10);
   }
   if (!report["likeness"].empty()) {
-    out += fmt::format("\n{:<55}  {:>5}  {:>9}  {:<6}  {}\n", "likeness to real data (1 - KS)", "ours", "published", "status",
-                       "compared");
+    out += fmt::format("\n{:<55}  {:>5}  {:>9}  {:<6}  {}\n", "likeness to real data (1 - KS unless named)", "ours", "published",
+                       "status", "compared");
     std::vector<std::pair<std::string, std::string>> notes;  // short -> full comparison text
     for (const auto& l : report["likeness"]) {
       const std::string full = l["comparison"].get<std::string>(), shortened = short_comparison(full);
@@ -685,6 +689,10 @@ std::string summary_table(const json& report) {
                          shortened);
       if (l["status"].get<std::string>() == "n/a" && !l.value("note", std::string()).empty())
         out += wrapped("  n/a because: ", l["note"].get<std::string>(), 4);
+      if (!l.value("figures_text", std::string()).empty()) {
+        const std::string target = l["published"].is_null() ? "target " + l["target"].get<std::string>() + "; " : "";
+        out += wrapped("    ", target + l["figures_text"].get<std::string>(), 4);
+      }
     }
     for (const auto& [shortened, full] : notes)
       if (shortened != full) out += wrapped("  " + shortened + ": ", full, 4);
