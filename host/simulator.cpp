@@ -91,20 +91,21 @@ void write_product_csv(const std::string& dir, const Catalog& cat, FileSummary& 
 void write_truth_tables(const std::string& dir, const Catalog& cat, const Stores& stores, std::vector<FileSummary>& sums) {
   {
     OutputFile f(dir, "truth/products.csv", false);
-    std::string buf = "PRODUCT_ID,COMMODITY_DESC,base_price,quality,popularity\n";
+    static const char* kDeal[3] = {"normal", "never", "always"};
+    std::string buf = "PRODUCT_ID,COMMODITY_DESC,base_price,quality,popularity,price_ending,deal\n";
     for (i32 j = 0; j < cat.n_products(); ++j)
-      buf += fmt::format("{},{},{:.4f},{:.6g},{:.6g}\n", cat.product_id[j], csv_field(cat.cat_name[cat.category[j]]),
-                         cat.base_price[j], cat.quality[j], cat.alpha[j]);
+      buf += fmt::format("{},{},{:.4f},{:.6g},{:.6g},{},{}\n", cat.product_id[j], csv_field(cat.cat_name[cat.category[j]]),
+                         cat.base_price[j], cat.quality[j], cat.alpha[j], cat.price_ending[j], kDeal[cat.deal[j]]);
     f.write(buf);
     f.add_rows(cat.n_products());
     sums.push_back(f.close());
   }
   {
     OutputFile f(dir, "truth/categories.csv", false);
-    std::string buf = "COMMODITY_DESC,DEPARTMENT,n_products,intercept,iv_reference\n";
+    std::string buf = "COMMODITY_DESC,DEPARTMENT,n_products,intercept,iv_reference,quantity_multiplier\n";
     for (i32 k = 0; k < cat.n_categories(); ++k)
-      buf += fmt::format("{},{},{},{:.6g},{:.6g}\n", csv_field(cat.cat_name[k]), csv_field(cat.cat_department[k]),
-                         cat.cat_begin[k + 1] - cat.cat_begin[k], cat.cat_intercept[k], cat.cat_iv_ref[k]);
+      buf += fmt::format("{},{},{},{:.6g},{:.6g},{:.6g}\n", csv_field(cat.cat_name[k]), csv_field(cat.cat_department[k]),
+                         cat.cat_begin[k + 1] - cat.cat_begin[k], cat.cat_intercept[k], cat.cat_iv_ref[k], cat.cat_quantity[k]);
     f.write(buf);
     f.add_rows(cat.n_categories());
     sums.push_back(f.close());

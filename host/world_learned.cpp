@@ -35,6 +35,7 @@ namespace retailsynth {
 namespace {
 
 constexpr double kMaxPriceLogSd = 0.9;
+constexpr double kPriceZLimit = 2.0;  // products within this many sd of the level
 
 double logit(double p) { return std::log(p / (1.0 - p)); }
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -130,7 +131,7 @@ void price_category(const Config& cfg, const WorldRow& r, const CategoryCalibrat
   const double gap = std::log(r.pl_price_ratio), pl_var = r.pl_share * (1.0 - r.pl_share) * gap * gap;
   const double spread = std::clamp(global.spread_log_shift + cal.spread_log_shift, -0.7, 0.7);
   const double sd = std::min(kMaxPriceLogSd, std::sqrt(std::max(0.0025, r.price_log_sd * r.price_log_sd - pl_var)) * std::exp(spread));
-  product_attributes(cfg, cat, k, begin, end, 0.0f, sd, r.pl_price_ratio, static_cast<float>(2.5 * sd));
+  product_attributes(cfg, cat, k, begin, end, 0.0f, sd, r.pl_price_ratio, static_cast<float>(kPriceZLimit * sd));
   const double shift = price_level_shift(cfg, cat, begin, end, r.price_median) + cal.price_log_shift;
   for (i32 j = begin; j < end; ++j) cat.base_price[j] = static_cast<float>(cat.base_price[j] * std::exp(shift));
 }

@@ -42,9 +42,9 @@ const std::vector<std::string> kOff = {
     "households.promo_sensitivity={dist: constant, value: 0}", "choice.inventory_weight=0",
     "households.beta_display={dist: constant, value: 0}",      "households.beta_feature={dist: constant, value: 0}",
     "households.stockpile={dist: constant, value: 0}",
-    "choice.missions=[{name: stock_up, share: 0.15, shift: 1.5, linked_share: 0, link_boost: 0}, {name: fill_in, share: "
-    "0.40, shift: -2.2, linked_share: 0, link_boost: 0}, {name: meal, share: 0.20, shift: -0.6, linked_share: 0, "
-    "link_boost: 0}, {name: snack, share: 0.12, shift: -2.0, linked_share: 0, link_boost: 0}, {name: special, share: "
+    "choice.missions=[{name: stock_up, share: 0.15, shift: 0.5, linked_share: 0, link_boost: 0}, {name: fill_in, share: "
+    "0.45, shift: -3.2, linked_share: 0, link_boost: 0}, {name: meal, share: 0.15, shift: -0.6, linked_share: 0, "
+    "link_boost: 0}, {name: snack, share: 0.12, shift: -2.6, linked_share: 0, link_boost: 0}, {name: special, share: "
     "0.13, shift: -0.3, linked_share: 0, link_boost: 0}]"};
 
 /// Every household parameter fixed at the mean of its default distribution.

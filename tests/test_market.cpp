@@ -223,15 +223,23 @@ TEST(Promotions, LearnedSharesFollowTheirTargetsWithDealProneProducts) {
   const std::vector<double> share = promoted_shares(m);
   EXPECT_GT(sd_of(share), 0.05) << "categories differ as the real ones do";
   EXPECT_LT(mean_target_gap(m, share), 0.03);
-  // Products always on deal are promoted every week in every store; those never on deal never.
-  for (i32 j = 0; j < m.cat.n_products(); j += 97) {
+  // Products always on deal are promoted every week in every store; those never on deal never.  A
+  // shallow discount on a cheap item rounds away (no promotion that week), so "always" is most weeks.
+  double always_on = 0, always_n = 0;
+  for (i32 j = 0; j < m.cat.n_products(); j += 37) {
     long on = 0, n = 0;
     for (const auto& w : m.weeks)
       for (i32 s = 0; s < w.n_stores; ++s) on += w.depth[w.view().at(s, j)] > 0, ++n;
-    if (m.cat.deal[j] == kDealNever) EXPECT_EQ(on, 0) << j;
-    // A shallow discount on a cheap item rounds away (no promotion) in some weeks.
-    if (m.cat.deal[j] == kDealAlways) EXPECT_GT(on, 0.75 * n) << j;
+    if (m.cat.deal[j] == kDealNever) {
+      EXPECT_EQ(on, 0) << j;
+    }
+    if (m.cat.deal[j] == kDealAlways) {
+      EXPECT_GT(on, 0.5 * n) << j;
+      always_on += static_cast<double>(on) / n, always_n += 1;
+    }
   }
+  ASSERT_GT(always_n, 10);
+  EXPECT_GT(always_on / always_n, 0.8) << "products always on deal: promoted in most store-weeks";
 }
 
 TEST(Promotions, DepthsOnRoundLevelsWithinRange) {

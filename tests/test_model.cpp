@@ -137,7 +137,7 @@ struct TinyWorld {
   }
   SimView view() const {
     SimView v{};
-    v.cat = CatalogView{static_cast<i32>(alpha.size()), 1, cat_begin.data(), alpha.data(), quality.data(), nullptr, nullptr};
+    v.cat = CatalogView{static_cast<i32>(alpha.size()), 1, cat_begin.data(), alpha.data(), quality.data(), nullptr, nullptr, nullptr};
     v.week = WeekView{1,           1,           static_cast<i64>(alpha.size()), log_price.data(), base_u.data(),
                       ref_gain.data(), cents.data(), cents.data(),            depth.data(),     display.data(),
                       feature.data(),  marketing.data(), cat_season.data(), 1.0f,

@@ -90,7 +90,7 @@ struct RandomWorld {
   }
   CatalogView catalog() const {
     return CatalogView{static_cast<i32>(quality.size()), static_cast<i32>(cat_intercept.size()), cat_begin.data(),
-                       alpha.data(), quality.data(), cat_intercept.data(), cat_iv_ref.data()};
+                       alpha.data(), quality.data(), cat_intercept.data(), cat_iv_ref.data(), nullptr};
   }
   SimView view() const {
     SimView v{};

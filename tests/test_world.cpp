@@ -135,7 +135,7 @@ TEST(WorldTable, RoundTripsAndNamesBadLines) {
     }
     return std::string();
   };
-  EXPECT_NE(error_of("level,department\n").find("bad.csv:1: header"), std::string::npos);
+  EXPECT_NE(error_of("level,department\n").find("bad.csv:1: bad header"), std::string::npos);
   std::string bad = csv;
   const size_t line3 = bad.find('\n', bad.find('\n') + 1) + 1;
   const size_t field = bad.find(',', bad.find(',', bad.find(',', line3) + 1) + 1) + 1;  // the lines column

@@ -702,8 +702,11 @@ LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {
   const i32 first = d.first_week, last = d.weeks, span = last >= first ? last - first + 1 : 0;
   std::vector<i32> weeks_visits(span > 0 ? span : 0);
   std::vector<i32> cats;
+  // Lines per household count the weeks both datasets cover, so a longer run is not a heavier one.
+  const i32 common_last = o.max_week > 0 ? first + o.max_week - 1 : last;
   for (size_t a = 0; a < kept.size();) {  // one household
     size_t b = a;
+    double common_lines = 0;
     std::fill(weeks_visits.begin(), weeks_visits.end(), 0);
     while (b < kept.size() && kept[b].hh == kept[a].hh) {
       size_t e = b;  // one household-week
@@ -728,12 +731,13 @@ LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {
       const i32 w = kept[b].week;
       if (w >= first && w <= last) weeks_visits[w - first] = visits;
       r.lines_per_hh_week.push_back(static_cast<double>(e - b));
+      if (w <= common_last) common_lines += static_cast<double>(e - b);
       std::sort(cats.begin(), cats.end());
       r.categories_per_hh_week.push_back(static_cast<double>(std::unique(cats.begin(), cats.end()) - cats.begin()));
       b = e;
     }
     ++r.kept_households;
-    r.lines_per_household.push_back(static_cast<double>(b - a));
+    if (common_lines > 0) r.lines_per_household.push_back(common_lines);
     for (i32 v : weeks_visits) r.visits_per_hh_week.push_back(v);
     a = b;
   }

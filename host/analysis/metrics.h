@@ -201,7 +201,7 @@ struct LikenessSample {
 struct LikenessOptions {
   double keep_rate = 1.0;        // keep each line with this probability (the real sample's rate)
   double keep_households = 1.0;  // then keep each household with this probability
-  i32 max_week = 0;              // only weeks <= first week + max_week - 1 for the gaps (0: all)
+  i32 max_week = 0;              // only weeks <= first week + max_week - 1 for the gaps and lines per household (0: all)
   int min_pair_support = 10;
   u64 seed = 20170101;
 };

@@ -134,4 +134,19 @@ ProductTable read_product_table(const std::string& path) {
   return t;
 }
 
+std::ifstream open_table(const std::string& path, const std::string& header, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the " + what);
+  std::string line;
+  if (!next_table_line(in, line)) throw InputError(path + ":1: empty file: expected the header '" + header + "'");
+  if (line != header) throw InputError(path + ":1: bad header '" + line + "': expected '" + header + "'");
+  return in;
+}
+
+bool next_table_line(std::ifstream& in, std::string& line) {
+  if (!std::getline(in, line)) return false;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
 }  // namespace retailsynth

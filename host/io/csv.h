@@ -1,6 +1,7 @@
 // CSV input: the product-table reader (TCJ product.csv or CompleteJourney 2.0 products.csv),
 // built on the fast-cpp-csv-parser (libfccp), and a small line splitter.
 #pragma once
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ std::string csv_error_message(const std::exception& e, const std::string& path, 
 
 /// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
 std::vector<std::string> split_csv_line(const std::string& line);
+
+/// Opens the table `path` (`what` names it in messages) and reads its first line, which must be
+/// `header` (CRLF tolerated); throws InputError naming the file (and line 1) otherwise.  The stream
+/// is left at the first data line.
+std::ifstream open_table(const std::string& path, const std::string& header, const std::string& what);
+
+/// The next line of `in` without its CR, or false at the end.
+bool next_table_line(std::ifstream& in, std::string& line);
 
 /// FNV-1a, a stable hash for names (std::hash is not portable across libraries).
 inline u64 fnv1a(const std::string& s) {

@@ -113,13 +113,8 @@ std::string SeasonalityTable::to_csv() const {
 void SeasonalityTable::save(const std::string& path) const { write_text_file_atomic(path, to_csv()); }
 
 SeasonalityTable SeasonalityTable::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the seasonality table");
+  std::ifstream in = open_table(path, kHeader, "seasonality table");
   std::string line;
-  if (!std::getline(in, line)) throw InputError(path + ":1: empty file: expected the header '" + std::string(kHeader) + "'");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line != kHeader)
-    throw InputError(path + ":1: bad header '" + line + "': expected '" + std::string(kHeader) + "'");
 
   // Keys in file order of first appearance, so whole-key errors name the first bad key.
   std::vector<Pending> pending;

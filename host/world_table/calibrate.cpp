@@ -44,17 +44,9 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y) {
 
 struct CategoryStats {
   double lines = 0, discounted = 0;
-  std::vector<float> log_paid, log_regular;
+  std::vector<float> log_paid;
 };
 
-double sd(const std::vector<float>& v) {
-  if (v.size() < 2) return NAN;
-  double m = 0, s = 0;
-  for (float x : v) m += x;
-  m /= static_cast<double>(v.size());
-  for (float x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
 
 /// What one simulated dataset (or several, pooled) shows.
 struct SimStats {
@@ -71,8 +63,6 @@ struct SimStats {
       c.lines += 1;
       c.discounted += disc > 0;
       if (d.quantity[i] > 0 && s > 0) c.log_paid.push_back(static_cast<float>(std::log(s / 100.0 / d.quantity[i])));
-      if (d.quantity[i] > 0 && d.regular_cents(i) > 0)
-        c.log_regular.push_back(static_cast<float>(std::log(static_cast<double>(d.regular_cents(i)) / 100.0 / d.quantity[i])));
       if (disc > 0 && s + disc > 0) depth.push_back(static_cast<float>(static_cast<double>(disc) / static_cast<double>(s + disc)));
       lines += 1, sales += static_cast<double>(s), discount += static_cast<double>(disc);
       gross += static_cast<double>(d.regular_cents(i));
@@ -86,7 +76,6 @@ struct SimStats {
       CategoryStats& m = categories[name];
       m.lines += c.lines, m.discounted += c.discounted;
       m.log_paid.insert(m.log_paid.end(), c.log_paid.begin(), c.log_paid.end());
-      m.log_regular.insert(m.log_regular.end(), c.log_regular.begin(), c.log_regular.end());
     }
     depth.insert(depth.end(), o.depth.begin(), o.depth.end());
     lines += o.lines, baskets += o.baskets, household_weeks += o.household_weeks, sales += o.sales, gross += o.gross;
@@ -129,17 +118,27 @@ std::string fit_line(const std::vector<const WorldRow*>& rows, const WorldRow& a
                      s.lines / s.baskets, s.sales / 100.0 / s.baskets);
 }
 
-/// The spread steps: categories with kMinSpreadLines simulated lines move by their own log ratio
-/// of the table's to the simulated sd of log regular prices; the others by the lines-weighted mean
-/// of those (the `all` row).
+/// Mean over median of the paid unit prices behind `log_paid`.
+double tail_ratio(const std::vector<float>& log_paid) {
+  double sum = 0;
+  for (float lp : log_paid) sum += std::exp(static_cast<double>(lp));
+  return sum / static_cast<double>(log_paid.size()) / std::exp(median(log_paid));
+}
+
+/// The spread steps, toward each category's mean over median paid price (of a log-normal,
+/// log(mean / median) = sd^2 / 2, so the log spread moves by half the log of the two logs' ratio):
+/// categories with kMinSpreadLines simulated lines move by their own gap; the others by the
+/// lines-weighted mean of those (the `all` row).
 void spread_step(const std::vector<const WorldRow*>& rows, const SimStats& s, double damping, Calibration& cal) {
   constexpr double kMinSpreadLines = 100;
   std::map<std::string, double> own;
   double sum = 0, weight = 0;
   for (const WorldRow* r : rows) {
     const auto it = s.categories.find(r->category);
-    if (it == s.categories.end() || it->second.log_regular.size() < kMinSpreadLines || r->price_log_sd <= 0) continue;
-    const double g = std::clamp(std::log(r->price_log_sd / sd(it->second.log_regular)), -1.0, 1.0);
+    if (it == s.categories.end() || it->second.log_paid.size() < kMinSpreadLines || r->paid_median <= 0) continue;
+    const double target = std::log(std::max(r->paid_mean / r->paid_median, 1.001));
+    const double got = std::log(std::max(tail_ratio(it->second.log_paid), 1.001));
+    const double g = std::clamp(0.5 * std::log(target / got), -0.5, 0.5);
     own[r->category] = g;
     sum += r->lines * g, weight += r->lines;
   }
@@ -166,11 +165,22 @@ void step(const std::vector<const WorldRow*>& rows, const WorldRow& all, const S
       c.price_log_shift += damping * std::clamp(std::log(r->paid_median) - median(st.log_paid), -1.0, 1.0);
   }
   spread_step(rows, s, damping, cal);
+  // Keep every shift where a step can still undo it (a category whose always-on-deal products
+  // alone exceed its discounted share would otherwise push its promotion logit without end).
+  for (auto& [name, c] : cal.categories) {
+    c.intercept_shift = std::clamp(c.intercept_shift, -8.0, 8.0);
+    c.promo_logit_shift = std::clamp(c.promo_logit_shift, -6.0, 6.0);
+    c.price_log_shift = std::clamp(c.price_log_shift, -3.0, 3.0);
+    c.spread_log_shift = std::clamp(c.spread_log_shift, -1.0, 1.0);
+  }
   if (lines_per_basket > 0) cal.all.intercept_shift += damping * std::log(lines_per_basket / (s.lines / s.baskets));
   // The median line depth moves by about -tilt x variance of the depths: step the tilt by the
   // median's gap over the table's variance (its interquartile range as a normal's).
   const double var = std::pow((all.depth_q[4] - all.depth_q[2]) / 1.349, 2.0);
   if (!s.depth.empty() && var > 0) cal.all.depth_tilt += damping * std::clamp((median(s.depth) - all.depth_q[3]) / var, -5.0, 5.0);
+  cal.all.intercept_shift = std::clamp(cal.all.intercept_shift, -8.0, 8.0);
+  cal.all.spread_log_shift = std::clamp(cal.all.spread_log_shift, -1.0, 1.0);
+  cal.all.depth_tilt = std::clamp(cal.all.depth_tilt, -15.0, 15.0);
 }
 
 }  // namespace

@@ -32,15 +32,10 @@ const CategoryCalibration& Calibration::category(const std::string& name) const 
 }
 
 Calibration Calibration::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the world calibration");
+  std::ifstream in = open_table(path, kHeader, "world calibration");
   std::string line;
-  if (!std::getline(in, line)) throw InputError(path + ":1: empty file: expected the header '" + std::string(kHeader) + "'");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line != kHeader) throw InputError(path + ":1: header is not '" + std::string(kHeader) + "'");
   Calibration c;
-  for (int n = 2; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (int n = 2; next_table_line(in, line); ++n) {
     if (line.empty()) continue;
     const std::string where = path + ":" + std::to_string(n);
     const auto f = split_csv_line(line);

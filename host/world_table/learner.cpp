@@ -96,6 +96,9 @@ Evidence raw_figures(Group& g, double total_lines, double total_spend, double to
   r.price_median = std::exp(quantile(g.log_price, 0.5));
   r.price_log_sd = sd(g.log_price);
   r.paid_median = std::exp(quantile(g.log_paid, 0.5));
+  double paid_sum = 0;
+  for (float lp : g.log_paid) paid_sum += std::exp(static_cast<double>(lp));
+  r.paid_mean = g.log_paid.empty() ? 0.0 : paid_sum / static_cast<double>(g.log_paid.size());
   r.pl_share = e.priced > 0 ? static_cast<double>(g.log_pl.size()) / e.priced : 0;
   e.pl = static_cast<double>(std::min(g.log_pl.size(), g.log_national.size()));
   r.pl_price_ratio = e.pl > 0 ? std::exp(quantile(g.log_pl, 0.5) - quantile(g.log_national, 0.5)) : 1.0;
@@ -130,7 +133,9 @@ double pull_log(double own, double n, double parent, double n0) {
 void shrink(WorldRow& r, const Evidence& e, const WorldRow& p, const WorldLearnOptions& opt) {
   const double n0 = opt.shrink_lines, nd = opt.deal_prior_products;
   r.price_median = pull_log(r.price_median, e.priced, p.price_median, n0 / 4);
+  const double tail = pull_log(r.paid_median > 0 ? r.paid_mean / r.paid_median : 1.0, e.priced, p.paid_mean / p.paid_median, n0);
   r.paid_median = pull_log(r.paid_median, e.priced, p.paid_median, n0 / 4);
+  r.paid_mean = r.paid_median * tail;
   r.price_log_sd = pull(r.price_log_sd, e.priced, p.price_log_sd, n0);
   r.pl_share = pull(r.pl_share, e.priced, p.pl_share, n0);
   r.pl_price_ratio = pull_log(r.pl_price_ratio, e.pl, p.pl_price_ratio, n0);

@@ -32,6 +32,7 @@ const std::vector<NumericColumn>& numeric_columns() {
                                     {"price_median", &WorldRow::price_median},
                                     {"price_log_sd", &WorldRow::price_log_sd},
                                     {"paid_median", &WorldRow::paid_median},
+                                    {"paid_mean", &WorldRow::paid_mean},
                                     {"pl_share", &WorldRow::pl_share},
                                     {"pl_price_ratio", &WorldRow::pl_price_ratio},
                                     {"qty_mean", &WorldRow::qty_mean},
@@ -102,15 +103,10 @@ std::string WorldTable::to_csv() const {
 }
 
 WorldTable WorldTable::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the world table");
+  std::ifstream in = open_table(path, world_table_header(), "world table");
   std::string line;
-  if (!std::getline(in, line)) throw InputError(path + ":1: empty file: expected the header '" + world_table_header() + "'");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line != world_table_header()) throw InputError(path + ":1: header is not '" + world_table_header() + "'");
   WorldTable t;
-  for (int n = 2; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (int n = 2; next_table_line(in, line); ++n) {
     if (line.empty()) continue;
     t.rows.push_back(parse_row(split_csv_line(line), path + ":" + std::to_string(n)));
   }

@@ -46,6 +46,7 @@ struct WorldRow {
   double price_median = 0;     // regular unit price, median over lines
   double price_log_sd = 0;     // sd of its log
   double paid_median = 0;      // SALES_VALUE / QUANTITY, median over lines
+  double paid_mean = 0;        // ... and mean (the ratio of the two shrunk like a rate)
   double pl_share = 0;         // private-label share of lines
   double pl_price_ratio = 1;   // median private-label over median national regular price
   double qty_mean = 1;         // mean QUANTITY (lines with 1..kMaxQuantity units)
