@@ -74,6 +74,46 @@ const char* size_for(const std::string& department, float u) {
   return food[static_cast<int>(u * 8) % 8];
 }
 
+std::vector<i32> register_subcategories(const Commodity& c, std::map<std::string, i32>& sub_index, Catalog& cat, double& wsum) {
+  std::vector<i32> subs;
+  wsum = 0;
+  for (size_t s = 0; s < c.subs.size(); ++s) {
+    const auto it = sub_index.emplace(c.name + "\x1f" + c.subs[s], static_cast<i32>(cat.subcat_name.size())).first;
+    if (it->second == static_cast<i32>(cat.subcat_name.size())) cat.subcat_name.push_back(c.subs[s]);
+    subs.push_back(it->second);
+    wsum += c.sub_weight[s];
+  }
+  return subs;
+}
+
+rng::PhiloxStream add_product(const Config& cfg, const Commodity& c, const std::string& department, const std::vector<i32>& subs,
+                              double wsum, i32 k, i32 i, double private_label_share, Catalog& cat) {
+  auto g = world_stream(cfg, rng::Stream::kCatalog, (static_cast<u64>(k) << 24) | static_cast<u64>(i), 2);
+  const bool priv = math::uniform01(g) < private_label_share;
+  const float u_sub = math::uniform01(g) * static_cast<float>(wsum);
+  double acc = 0;
+  i32 sub = subs.back();
+  for (size_t s = 0; s < subs.size(); ++s) {
+    acc += c.sub_weight[s];
+    if (u_sub < acc) {
+      sub = subs[s];
+      break;
+    }
+  }
+  // National brands come from a pool of manufacturers per department; private label is
+  // manufacturer 69, as in the Complete Journey.
+  const i32 n_makers = 12;
+  const i32 dep_base = 100 + 100 * static_cast<i32>(fnv1a(department) % 97);
+  const i32 maker = priv ? 69 : dep_base + static_cast<i32>(math::uniform01(g) * n_makers);
+  cat.product_id.push_back(1000000 + static_cast<i64>(cat.product_id.size()) + 1);
+  cat.manufacturer.push_back(std::to_string(maker));
+  cat.private_label.push_back(priv ? 1 : 0);
+  cat.category.push_back(k);
+  cat.subcategory.push_back(sub);
+  cat.size.push_back(size_for(department, math::uniform01(g)));
+  return g;
+}
+
 void product_attributes(const Config& cfg, Catalog& cat, i32 k, i32 begin, i32 end, float level, double log_sd,
                         double private_label_price_ratio, float z_limit) {
   const auto& cc = cfg.catalog;
@@ -158,49 +198,15 @@ Catalog synthesize_catalog(const Config& cfg) {
   Catalog cat;
   cat.cat_begin.push_back(0);
   std::map<std::string, i32> sub_index;
-  std::map<std::string, i32> manufacturer_pool;
   for (i32 k = 0; k < K; ++k) {
     const Commodity& c = commodities[k];
     cat.cat_name.push_back(c.name);
     cat.cat_department.push_back(c.department);
-    std::vector<i32> subs;
     double wsum = 0;
-    for (size_t s = 0; s < c.subs.size(); ++s) {
-      const std::string key = c.name + "\x1f" + c.subs[s];
-      auto it = sub_index.find(key);
-      if (it == sub_index.end()) {
-        it = sub_index.emplace(key, static_cast<i32>(cat.subcat_name.size())).first;
-        cat.subcat_name.push_back(c.subs[s]);
-      }
-      subs.push_back(it->second);
-      wsum += c.sub_weight[s];
-    }
+    const std::vector<i32> subs = register_subcategories(c, sub_index, cat, wsum);
     const i32 begin = static_cast<i32>(cat.product_id.size());
-    for (i32 i = 0; i < counts[k]; ++i) {
-      auto g = world_stream(cfg, rng::Stream::kCatalog, (static_cast<u64>(k) << 24) | static_cast<u64>(i), 2);
-      const bool priv = math::uniform01(g) < cfg.catalog.private_label_share;
-      const float u_sub = math::uniform01(g) * static_cast<float>(wsum);
-      double acc = 0;
-      i32 sub = subs.back();
-      for (size_t s = 0; s < subs.size(); ++s) {
-        acc += c.sub_weight[s];
-        if (u_sub < acc) {
-          sub = subs[s];
-          break;
-        }
-      }
-      // National brands come from a pool of manufacturers per department; private label is
-      // manufacturer 69, as in the Complete Journey.
-      const i32 n_makers = 12;
-      const i32 dep_base = 100 + 100 * static_cast<i32>(fnv1a(c.department) % 97);
-      const i32 maker = priv ? 69 : dep_base + static_cast<i32>(math::uniform01(g) * n_makers);
-      cat.product_id.push_back(1000000 + static_cast<i64>(cat.product_id.size()) + 1);
-      cat.manufacturer.push_back(std::to_string(maker));
-      cat.private_label.push_back(priv ? 1 : 0);
-      cat.category.push_back(k);
-      cat.subcategory.push_back(sub);
-      cat.size.push_back(size_for(c.department, math::uniform01(g)));
-    }
+    for (i32 i = 0; i < counts[k]; ++i)
+      add_product(cfg, c, c.department, subs, wsum, k, i, cfg.catalog.private_label_share, cat);
     const i32 end = static_cast<i32>(cat.product_id.size());
     cat.cat_begin.push_back(end);
     cat.base_price.resize(end);

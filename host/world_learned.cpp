@@ -58,39 +58,16 @@ u8 draw_ending(const WorldRow& r, float u) {
   return others[std::clamp(static_cast<int>(f * 7), 0, 6)];
 }
 
-/// Products of category k (one table row): identity, private label, ending and deal kind.
+/// Products of category k (one table row): identity and private label as the synthetic world draws
+/// them, then the price ending and the deal kind.
 void add_products(const Config& cfg, const WorldRow& r, const Commodity& c, i32 k, i32 n, std::map<std::string, i32>& sub_index,
                   Catalog& cat) {
-  std::vector<i32> subs;
   double wsum = 0;
-  for (size_t s = 0; s < c.subs.size(); ++s) {
-    const auto it = sub_index.emplace(c.name + "\x1f" + c.subs[s], static_cast<i32>(cat.subcat_name.size())).first;
-    if (it->second == static_cast<i32>(cat.subcat_name.size())) cat.subcat_name.push_back(c.subs[s]);
-    subs.push_back(it->second);
-    wsum += c.sub_weight[s];
-  }
+  const std::vector<i32> subs = register_subcategories(c, sub_index, cat, wsum);
   for (i32 i = 0; i < n; ++i) {
-    auto g = world_stream(cfg, rng::Stream::kCatalog, (static_cast<u64>(k) << 24) | static_cast<u64>(i), 2);
-    const bool priv = math::uniform01(g) < r.pl_share;
-    const float u_sub = math::uniform01(g) * static_cast<float>(wsum);
-    i32 sub = subs.back();
-    double acc = 0;
-    for (size_t s = 0; s < subs.size(); ++s)
-      if (u_sub < (acc += c.sub_weight[s])) {
-        sub = subs[s];
-        break;
-      }
-    const i32 maker = priv ? 69 : 100 + 100 * static_cast<i32>(fnv1a(r.department) % 97) + static_cast<i32>(math::uniform01(g) * 12);
-    const char* size = size_for(r.department, math::uniform01(g));
-    const u8 ending = draw_ending(r, math::uniform01(g));
+    auto g = add_product(cfg, c, r.department, subs, wsum, k, i, r.pl_share, cat);
+    cat.price_ending.push_back(draw_ending(r, math::uniform01(g)));
     const float u_deal = math::uniform01(g);
-    cat.product_id.push_back(1000000 + static_cast<i64>(cat.product_id.size()) + 1);
-    cat.manufacturer.push_back(std::to_string(maker));
-    cat.private_label.push_back(priv ? 1 : 0);
-    cat.category.push_back(k);
-    cat.subcategory.push_back(sub);
-    cat.size.push_back(size);
-    cat.price_ending.push_back(ending);
     cat.deal.push_back(u_deal < r.never_deal_share                       ? kDealNever
                        : u_deal < r.never_deal_share + r.always_deal_share ? kDealAlways
                                                                            : kDealNormal);

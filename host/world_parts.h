@@ -1,6 +1,7 @@
 // The parts of the catalog builder that the synthetic, loaded and learned worlds share
 // (host/world.cpp, host/world_learned.cpp).
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,16 @@ std::vector<i32> apportion(const std::vector<double>& w, i64 total, i32 min_each
 
 /// A package size label for a product of `department` from a uniform draw.
 const char* size_for(const std::string& department, float u);
+
+/// Registers commodity c's sub-commodities in cat.subcat_name (once each, keyed by commodity and
+/// name in `sub_index`); returns their indices and sets `wsum` to their total weight.
+std::vector<i32> register_subcategories(const Commodity& c, std::map<std::string, i32>& sub_index, Catalog& cat, double& wsum);
+
+/// Appends product i of category k: private label with probability private_label_share, a
+/// sub-commodity of c by weight, a manufacturer of `department`'s pool (69 for private label) and a
+/// size; returns the product's stream after those draws, for any the caller adds.
+rng::PhiloxStream add_product(const Config& cfg, const Commodity& c, const std::string& department, const std::vector<i32>& subs,
+                              double wsum, i32 k, i32 i, double private_label_share, Catalog& cat);
 
 /// Prices, quality and popularity of products [begin, end) of category k: log base price = level +
 /// Normal(0, log_sd) clamped to +-z_limit (+ log private_label_price_ratio for private label),

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "analysis/category_measures.h"
 #include "analysis/dataset.h"
 #include "config.h"
 #include "seasonality/table.h"
@@ -29,17 +30,6 @@ double median(std::vector<float> v) {
   const size_t m = v.size() / 2;
   std::nth_element(v.begin(), v.begin() + m, v.end());
   return v[m];
-}
-
-double pearson(const std::vector<double>& x, const std::vector<double>& y) {
-  const double n = static_cast<double>(x.size());
-  if (n < 3) return NAN;
-  double mx = 0, my = 0;
-  for (size_t i = 0; i < x.size(); ++i) mx += x[i], my += y[i];
-  mx /= n, my /= n;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (size_t i = 0; i < x.size(); ++i) sxy += (x[i] - mx) * (y[i] - my), sxx += (x[i] - mx) * (x[i] - mx), syy += (y[i] - my) * (y[i] - my);
-  return sxy / std::sqrt(sxx * syy);
 }
 
 struct CategoryStats {
