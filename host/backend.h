@@ -50,6 +50,14 @@ class Backend {
 /// instead of the vectorised buffer passes (the same results; used to check that claim).
 std::unique_ptr<Backend> make_cpu_backend(bool reference = false);
 
+/// The CUDA backend's work decomposition (retailsynth/model/week_items.h: plan, work items grouped
+/// by store and category, spending) run on the host, its eight lanes one after another: the
+/// host's check that the device's shape of the week gives the CPU backend's bytes.
+std::unique_ptr<Backend> make_cpu_items_backend();
+
+/// Households [first, first + n) sampled on the host (both CPU backends).
+void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, HouseholdBlock& out);
+
 /// The CUDA backend (kernels/), or nullptr with the reason in `why` when the build has no CUDA
 /// or no device is visible.
 std::unique_ptr<Backend> make_cuda_backend(std::string* why);

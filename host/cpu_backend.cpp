@@ -126,13 +126,15 @@ struct BufferEval {
     max = max_pass(u, n);
     exp_pass(ex.data(), u, n, max);
     sum = lane_sum_pass(ex.data(), n);
-    begin_ = begin;
   }
-  /// exp(u_j - max) of the last evaluation: exp_pass computed it with the same function.
-  float weight(const SimView&, const HouseholdCoefs&, i32, i32 j, const CategoryExtras&) const { return ex[j - begin_]; }
+  /// The product bought for u_pick, walking exp(u_j - max) of the last evaluation (exp_pass
+  /// computed them with RecomputeEval's function).
+  int pick(const SimView& v, const HouseholdCoefs&, i32, i32 k, const CategoryExtras&, float u_pick) const {
+    return math::sample_categorical(v.cat.cat_begin[k + 1] - v.cat.cat_begin[k], sum, u_pick,
+                                    [&](int i) { return ex[i]; });
+  }
 
  private:
-  i32 begin_ = 0;
   std::vector<float> inventory0_, u_buy_;
   std::vector<u8> had_last_, skip_;
 };
@@ -154,13 +156,7 @@ class CpuBackend final : public Backend {
   void prepare(const RunSetup& setup) override { setup_ = setup; }
 
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
-    out.first = first;
-    out.n = n;
-    out.params.assign(static_cast<size_t>(kNumHouseholdParams) * n, 0.0f);
-    out.home_store.assign(n, 0);
-    const rng::HostRng rng{setup_.seed};
-#pragma omp parallel for schedule(static)
-    for (i32 h = 0; h < n; ++h) sample_household(setup_.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h]);
+    sample_households_on_host(setup_, first, n, out);
     block_ = out.view();
     const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
     inventory_.assign(kn, 0.0f);
@@ -235,6 +231,16 @@ class CpuBackend final : public Backend {
 
 }  // namespace
 
+void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, HouseholdBlock& out) {
+  out.first = first;
+  out.n = n;
+  out.params.assign(static_cast<size_t>(kNumHouseholdParams) * n, 0.0f);
+  out.home_store.assign(n, 0);
+  const rng::HostRng rng{setup.seed};
+#pragma omp parallel for schedule(static)
+  for (i32 h = 0; h < n; ++h) sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h]);
+}
+
 std::unique_ptr<Backend> make_cpu_backend(bool reference) { return std::make_unique<CpuBackend>(reference); }
 
 void order_by_trip(WeekRecords& w) {
@@ -248,6 +254,7 @@ void order_by_trip(WeekRecords& w) {
 std::unique_ptr<Backend> make_backend(const std::string& which) {
   if (which == "cpu") return make_cpu_backend();
   if (which == "cpu-reference") return make_cpu_backend(true);
+  if (which == "cpu-items") return make_cpu_items_backend();
   std::string why;
   if (which == "cuda") {
     auto b = make_cuda_backend(&why);
@@ -263,7 +270,7 @@ std::unique_ptr<Backend> make_backend(const std::string& which) {
     auto b = make_cuda_backend(&why);
     return b ? std::move(b) : make_cpu_backend();
   }
-  throw InputError("--backend: unknown backend '" + which + "' (auto, cpu, cuda)");
+  throw InputError("--backend: unknown backend '" + which + "' (auto, cpu, cuda, cpu-reference, cpu-items)");
 }
 
 }  // namespace retailsynth

@@ -105,6 +105,12 @@ struct RecomputeEval : ScalarScreen {
                                     const CategoryExtras& x) const {
     return math::rs_exp_lse(product_utility(v, c, s, j, x) - max);
   }
+  /// The product bought (index in the category) for u_pick, or -1.
+  RS_HD int pick(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x, float u_pick) const {
+    const i32 begin = v.cat.cat_begin[k];
+    return math::sample_categorical(v.cat.cat_begin[k + 1] - begin, sum, u_pick,
+                                    [&](int i) { return weight(v, c, s, begin + i, x); });
+  }
 };
 
 /// The household's parameters that a week's choices read, once per week.
@@ -272,49 +278,85 @@ RS_HD inline Record purchase(const SimView& v, const HouseholdWeek& w, const Tri
   return r;
 }
 
+/// One category's state over a household-week: its inventory and last choice as the trips change
+/// them, the coupons held, and what the exact skip reads of the start of the week.
+struct CategoryRun {
+  i64 sk;  // the state element (k, h)
+  i32 begin, end;
+  float inventory, inventory0;  // now, and at the start of the week (after the week's consumption)
+  i32 last;
+  bool had_last, may_skip;
+  CategoryExtras x;
+};
+RS_HD inline CategoryRun start_category(const SimView& v, const HouseholdWeek& w, i32 k, float keep) {
+  CategoryRun r;
+  r.sk = v.state.at(k, w.h);
+  r.begin = v.cat.cat_begin[k];
+  r.end = v.cat.cat_begin[k + 1];
+  r.inventory = v.state.inventory_in[r.sk] * keep;
+  r.inventory0 = r.inventory;
+  r.last = v.state.last_in[r.sk];
+  held_coupons(v, k, w.activated, r.x);
+  // The exact skip decides from the start-of-week state: the inventory then, and whether the
+  // household may hold a last choice here (it had one, or an earlier trip may have bought).
+  r.had_last = r.last >= r.begin && r.last < r.end;
+  r.may_skip = v.choice.exact_skip != 0 && r.x.n == 0;
+  return r;
+}
+RS_HD RS_FORCEINLINE void finish_category(const SimView& v, const CategoryRun& r) {
+  v.state.inventory_out[r.sk] = r.inventory;
+  v.state.last_out[r.sk] = r.last;
+}
+/// A category without an evaluated trip: the week's consumption only.
+RS_HD RS_FORCEINLINE void carry_category(const SimView& v, i32 k, i32 h, float keep) {
+  const i64 sk = v.state.at(k, h);
+  v.state.inventory_out[sk] = v.state.inventory_in[sk] * keep;
+  v.state.last_out[sk] = v.state.last_in[sk];
+}
+
+/// Cents a line adds to the household's spending (after coupons).
+RS_HD RS_FORCEINLINE float line_spend(const Record& r) {
+  return static_cast<float>(static_cast<u32>(r.quantity) * r.shelf_cents - r.coupon_cents - r.match_cents);
+}
+
+/// Category k on one trip that the exact skip did not rule out: the inclusive value,
+/// nested-logit incidence with the mission's shift and the inventory, the product (eval.pick) and
+/// the purchase line; the inventory, last choice and spending follow.
+template <class Rng, class Sink, class Eval>
+RS_HD inline void category_trip(const SimView& v, HouseholdWeek& w, const Trips& t, int trip, i32 k, float u_buy,
+                                CategoryRun& run, const Rng& rng, Sink& sink, Eval& eval) {
+  const i32 s = t.store[trip];
+  sink.evaluated(run.end - run.begin);
+  run.x.last = run.last;
+  eval.evaluate(v, w.c, s, k, run.x);
+  const float iv = eval.max + math::rs_log(eval.sum);
+  const float logit = incidence_logit(v, k, w.basket_scale, t.mission[trip], iv, run.inventory);
+  if (!(u_buy < math::rs_sigmoid(logit))) return;
+  auto bg = rng.stream(w.hh, basket_offset(v.week.week, trip, k) + 1);  // the slot's draws after u_buy
+  const float u_pick = math::uniform01(bg);
+  const int pick = eval.pick(v, w.c, s, k, run.x, u_pick);
+  if (pick < 0) return;
+  const Record r = purchase(v, w, t, trip, s, k, run.begin + pick, run.x, bg);
+  run.inventory = run.inventory + static_cast<float>(r.quantity);
+  run.last = run.begin + pick;
+  w.spend = w.spend + line_spend(r);
+  sink.emit(r);
+}
+
 /// Category k over the week's trips: on each trip u_buy first, then (unless the exact skip
-/// rules it out) the inclusive value, nested-logit incidence with the mission's shift and the
-/// inventory, the product and the purchase line; the inventory and last choice follow.
+/// rules it out) category_trip; the inventory and last choice are stored at the end.
 template <class Rng, class Sink, class Eval>
 RS_HD inline void simulate_category(const SimView& v, HouseholdWeek& w, const Trips& t, i32 k, float keep,
                                     const Rng& rng, Sink& sink, Eval& eval) {
-  const i64 sk = v.state.at(k, w.h);
-  float inventory = v.state.inventory_in[sk] * keep;
-  i32 last = v.state.last_in[sk];
-  const i32 begin = v.cat.cat_begin[k], end = v.cat.cat_begin[k + 1];
-  CategoryExtras x;
-  held_coupons(v, k, w.activated, x);
-  // The exact skip decides from the start-of-week state: the inventory then, and whether the
-  // household may hold a last choice here (it had one, or an earlier trip may have bought).
-  const float inventory0 = inventory;
-  const bool had_last = last >= begin && last < end;
-  const bool may_skip = v.choice.exact_skip != 0 && x.n == 0;
-  for (int trip = 0; trip < t.n && end > begin; ++trip) {
-    const i32 s = t.store[trip];
-    const bool loyal = had_last || trip > 0;
+  CategoryRun run = start_category(v, w, k, keep);
+  for (int trip = 0; trip < t.n && run.end > run.begin; ++trip) {
     float u_buy;
-    const bool out_of_reach =
-        eval.skip_category(v, w.c, w.skip, s, k, trip, t.mission[trip], inventory0, loyal, w.hh, rng, u_buy);
-    if (may_skip && out_of_reach) continue;
-    sink.evaluated(end - begin);
-    x.last = last;
-    eval.evaluate(v, w.c, s, k, x);
-    const float iv = eval.max + math::rs_log(eval.sum);
-    const float logit = incidence_logit(v, k, w.basket_scale, t.mission[trip], iv, inventory);
-    if (!(u_buy < math::rs_sigmoid(logit))) continue;
-    auto bg = rng.stream(w.hh, basket_offset(v.week.week, trip, k) + 1);  // the slot's draws after u_buy
-    const float u_pick = math::uniform01(bg);
-    const int pick = math::sample_categorical(end - begin, eval.sum, u_pick,
-                                              [&](int i) { return eval.weight(v, w.c, s, begin + i, x); });
-    if (pick < 0) continue;
-    const Record r = purchase(v, w, t, trip, s, k, begin + pick, x, bg);
-    inventory = inventory + static_cast<float>(r.quantity);
-    last = begin + pick;
-    w.spend = w.spend + static_cast<float>(static_cast<u32>(r.quantity) * r.shelf_cents - r.coupon_cents - r.match_cents);
-    sink.emit(r);
+    const bool out_of_reach = eval.skip_category(v, w.c, w.skip, t.store[trip], k, trip, t.mission[trip],
+                                                 run.inventory0, run.had_last || trip > 0, w.hh, rng, u_buy);
+    if (run.may_skip && out_of_reach) continue;
+    category_trip(v, w, t, trip, k, u_buy, run, rng, sink, eval);
   }
-  v.state.inventory_out[sk] = inventory;
-  v.state.last_out[sk] = last;
+  finish_category(v, run);
 }
 
 /// Simulates household h (index within the block) for v.week (DESIGN §3.7): campaigns starting
@@ -332,11 +374,7 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
   draw_trips(v, w, rng, sink, t);
   const float keep = 1.0f - v.choice.inventory_decay;
   if (t.n == 0) {
-    for (i32 k = 0; k < v.cat.n_categories; ++k) {
-      const i64 sk = v.state.at(k, h);
-      v.state.inventory_out[sk] = v.state.inventory_in[sk] * keep;
-      v.state.last_out[sk] = v.state.last_in[sk];
-    }
+    for (i32 k = 0; k < v.cat.n_categories; ++k) carry_category(v, k, h, keep);
   } else {
     eval.begin_week(v, w.c, w.skip, h, w.hh, t.n, t.store, t.mission, rng);
     for (i32 k = 0; k < v.cat.n_categories; ++k) simulate_category(v, w, t, k, keep, rng, sink, eval);
