@@ -6,7 +6,7 @@
 #   tests       the CUDA cases with RS_REQUIRE_CUDA=1 (a CUDA that cannot start fails, never skips),
 #               the end-to-end suite but the MPI test (no mpiexec there), scenarios, campaigns, RNG
 #   sanitizer   compute-sanitizer memcheck and initcheck on the small config, 2 weeks
-#   slots       the small config with one record slot per household-week (every overflow rerun) == CPU
+#   scenarios   two policy scenarios on the small config (coupon campaigns included): CPU == GPU
 #   default     the default config on both backends: the transaction, truth and campaign files identical
 #   bench       `retailsynth bench` on configs/bench/compare.yaml, both backends in one run
 #   h200        1M households x 20K products x 52 weeks with zstd on the GPU in the time left; its
@@ -103,17 +103,22 @@ for tool in memcheck initcheck; do
   [ $rc = 0 ] && row "sanitizer $tool" ok "$t0" "$summary_line" || row "sanitizer $tool" "FAILED (exit $rc)" "$t0" "$summary_line"
 done
 
-# --- the overflow rerun: one record slot per household-week
+# --- a scenario set on the small config (its coupon campaigns included) on both backends
 t0=$(date +%s)
-gen --config configs/small.yaml --backend cpu --out "$WORK/slots-cpu"
-RETAILSYNTH_CUDA_SLOT_CAP=1 gen --config configs/small.yaml --backend cuda --out "$WORK/slots-cuda"
+SCEN=(--config configs/small.yaml --scenario configs/scenarios/I_frequent_shallow.yaml --scenario configs/scenarios/IV_rare_deep.yaml)
+gen "${SCEN[@]}" --backend cpu --out "$WORK/scen-cpu"
+rc1=$?
+gen "${SCEN[@]}" --backend cuda --out "$WORK/scen-cuda"
 rc=$?
 detail="" ok=1
-for f in transaction_data.csv truth/trips.csv truth/store_weeks.csv truth/households.csv; do
-  d=$(same "$f" "$WORK/slots-cpu/$f" "$WORK/slots-cuda/$f") || ok=0
-  detail+="$d; "
+for sc in I_frequent_shallow IV_rare_deep; do
+  for f in transaction_data.csv truth/trips.csv truth/store_weeks.csv coupon_redempt.csv truth/outcomes.csv; do
+    d=$(same "$sc/$f" "$WORK/scen-cpu/$sc/$f" "$WORK/scen-cuda/$sc/$f") || ok=0
+    detail+="$d; "
+  done
 done
-[ $rc = 0 ] && [ $ok = 1 ] && row "slots (cap 1)" ok "$t0" "$detail" || row "slots (cap 1)" "FAILED (exit $rc)" "$t0" "$detail"
+[ $rc1 = 0 ] && [ $rc = 0 ] && [ $ok = 1 ] && row "scenarios + campaigns, CPU == GPU" ok "$t0" "$detail" ||
+  row "scenarios + campaigns, CPU == GPU" "FAILED (exit $rc1/$rc)" "$t0" "$detail"
 
 # --- the default config on both backends
 declare -A secs
@@ -133,7 +138,7 @@ for f in transaction_data.csv truth/households.csv truth/trips.csv truth/store_w
   detail+="$d; "
 done
 [ $ok = 1 ] && row "default, CPU == GPU" ok "$t0" "$detail" || row "default, CPU == GPU" FAILED "$t0" "$detail"
-rm -rf "$WORK"/default-* "$WORK"/slots-* "$WORK"/san-*
+rm -rf "$WORK"/default-* "$WORK"/scen-* "$WORK"/san-*
 
 # --- the benchmark table, both backends in one run
 t0=$(date +%s)

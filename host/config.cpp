@@ -741,6 +741,7 @@ void bind(V& v, Config& c) {
   v.choice("output.compress", c.output.compress, {"none", "zstd"});
   v.intv("output.block_households", c.output.block_households, 0, 4000000000LL);
   v.intv("output.market_cache_mb", c.output.market_cache_mb, 0, 1 << 30);
+  v.choice("output.overlap_write", c.output.overlap_write, {"auto", "on", "off"});
   (void)inf;
 }
 

@@ -226,6 +226,7 @@ struct Config {
     std::string compress = "none";  // none | zstd
     i64 block_households = 0;       // households simulated per block (0 = automatic)
     i64 market_cache_mb = 1024;     // keep every week's market for later blocks when it fits (0: rebuild)
+    std::string overlap_write = "auto";  // on: write block b while block b + 1 is simulated; auto: on for cuda
   } output;
 
   /// A policy scenario applied on top (--scenario FILE): its name and description.

@@ -78,7 +78,7 @@ struct BufferEval {
 
   /// The skip of every trip and category of the household's week, by screen_trip.
   void begin_week(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, i32 h, u64 hh, int n_trips,
-                  const i32* store, const u8* mission, const rng::HostRng&) {
+                  const i32* store, const u8* mission, const rng::PhiloxRng&) {
     const i32 K = v.cat.n_categories;
     const float keep = 1.0f - v.choice.inventory_decay;
     inventory0_.resize(K);
@@ -96,7 +96,7 @@ struct BufferEval {
                   u_buy_.data() + static_cast<size_t>(t) * K, skip_.data() + static_cast<size_t>(t) * K);
   }
   bool skip_category(const SimView& v, const HouseholdCoefs&, const SkipHousehold&, i32, i32 k, int trip, int, float, bool,
-                 u64, const rng::HostRng&, float& u_buy) const {
+                 u64, const rng::PhiloxRng&, float& u_buy) const {
     const size_t at = static_cast<size_t>(trip) * v.cat.n_categories + k;
     u_buy = u_buy_[at];
     return skip_[at] != 0;
@@ -178,7 +178,7 @@ class CpuBackend final : public Backend {
                                    spend_.data(),     spend_.data(),     targeted_.data(),  targeted_.data(),
                                    activated_.data(), activated_.data(), 1, setup_.catalog.n_categories};
     const SimView v{setup_.catalog, week.view(), block_, state, setup_.missions, setup_.choice, setup_.campaigns};
-    const rng::HostRng rng{setup_.seed};
+    const rng::PhiloxRng rng{setup_.seed};
     // Fixed chunks of households, each filled by one thread and joined in order: the result
     // does not depend on the thread count or the schedule.
     constexpr i32 kChunk = 32;
@@ -236,7 +236,7 @@ void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, Househol
   out.n = n;
   out.params.assign(static_cast<size_t>(kNumHouseholdParams) * n, 0.0f);
   out.home_store.assign(n, 0);
-  const rng::HostRng rng{setup.seed};
+  const rng::PhiloxRng rng{setup.seed};
 #pragma omp parallel for schedule(static)
   for (i32 h = 0; h < n; ++h) sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h]);
 }

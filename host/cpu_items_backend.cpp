@@ -92,7 +92,7 @@ class CpuItemsBackend final : public Backend {
   /// carried (the items overwrite theirs).
   void plan(const SimView& v, WeekRecords& out) {
     const i32 n = v.hh.n, K = v.cat.n_categories, S = v.week.n_stores;
-    const rng::HostRng rng{setup_.seed};
+    const rng::PhiloxRng rng{setup_.seed};
     trips_.resize(n);
     masks_.assign(static_cast<size_t>(K) * n, 0);
     item_count_.assign(n, 0);
@@ -140,7 +140,7 @@ class CpuItemsBackend final : public Backend {
 
   /// Step 2b: every item in sorted order, each into its own slots.
   void run_items(const SimView& v) {
-    const rng::HostRng rng{setup_.seed};
+    const rng::PhiloxRng rng{setup_.seed};
     slots_.resize(slot_begin_.back());
     record_count_.assign(items_.size(), 0);
     pairs_.assign(items_.size(), 0);

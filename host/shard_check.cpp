@@ -68,7 +68,7 @@ std::vector<OtherPart> other_parts(const fs::path& out, const std::string& part)
 
 nlohmann::json without_layout_keys(nlohmann::json c) {
   if (c.contains("output") && c["output"].is_object())
-    for (const char* k : {"block_households", "market_cache_mb"}) c["output"].erase(k);
+    for (const char* k : {"block_households", "market_cache_mb", "overlap_write"}) c["output"].erase(k);
   return c;
 }
 

@@ -14,7 +14,7 @@ namespace retailsynth {
 std::string first_json_difference(const nlohmann::json& a, const nlohmann::json& b, const std::string& prefix = "");
 
 /// The config less the keys that change how a run is computed but not its bytes
-/// (output.block_households, output.market_cache_mb).
+/// (output.block_households, output.market_cache_mb, output.overlap_write).
 nlohmann::json without_layout_keys(nlohmann::json config);
 
 /// Throws InputError (one line naming `out`, the part and what differs) when a finished shard

@@ -5,6 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <thread>
+#include <utility>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -517,6 +522,44 @@ void append_campaign_files(RunFiles& f, const HouseholdBlock& b, const std::vect
 /// The blocks of households, each simulated over every week and then written, with a checkpoint
 /// after each: the transaction file stays ordered by household (shards concatenate) while memory
 /// stays bounded.
+/// One block's households, records and campaign masks: what writing the block reads.
+struct BlockBuffers {
+  int index = -1;
+  HouseholdBlock block;
+  std::vector<WeekRecords> records;
+  std::vector<u64> targeted, activated;
+  u64 trips = 0;
+  std::vector<u64> store_week_trips;  // [s * W + w - 1], added to the run's totals once written
+};
+
+/// Runs one job at a time on a second thread; wait() joins it and rethrows what it threw.
+class BlockWriter {
+ public:
+  BlockWriter() = default;
+  BlockWriter(const BlockWriter&) = delete;
+  BlockWriter& operator=(const BlockWriter&) = delete;
+  ~BlockWriter() {
+    if (t_.joinable()) t_.join();  // unwinding from the simulation: the job's own error is dropped
+  }
+  void start(std::function<void()> job) {
+    t_ = std::thread([this, job = std::move(job)] {
+      try {
+        job();
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    });
+  }
+  void wait() {
+    if (t_.joinable()) t_.join();
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  std::thread t_;
+  std::exception_ptr error_;
+};
+
 class BlockLoop {
  public:
   BlockLoop(const RunWorld& w, const GenerateOptions& opt, Backend& backend, DatasetFolder& folder, RunFiles& files)
@@ -539,23 +582,47 @@ class BlockLoop {
     // (memory bounded whatever the world).
     const int to_go = n_blocks_ - (folder.resuming() ? folder.checkpoint()["blocks_done"].get<int>() : 0);
     use_cache_ = to_go > 1 && week_bytes() * w.weeks <= w.cfg.output.market_cache_mb * 1048576.0;
+    const std::string& ov = w.cfg.output.overlap_write;
+    overlap_ = ov == "on" || (ov == "auto" && backend.name() == "cuda");
+    threads_ = omp_get_max_threads();
     cache_.resize(use_cache_ ? w.weeks : 0);
   }
 
   void run() {
     int start = 0;
     if (folder_.resuming()) start = restore();
-    const char* kill_after = std::getenv("RETAILSYNTH_TEST_KILL_AFTER_BLOCK");  // fault injection for tests
+    // With overlap, block b's files are formatted and written on a second thread while block
+    // b + 1 is simulated (the files' order and bytes do not change).
+    const bool overlap = overlap_ && n_blocks_ - start > 1;
+    BlockWriter writer;
+    int pending = -1;  // the block being written
     for (int b = start; b < n_blocks_; ++b) {
+      BlockBuffers& cur = buffers_[overlap ? b & 1 : 0];
       auto t0 = Clock::now();
-      simulate_block(b);
+      simulate_block(b, cur);
       sim_s_ += since(t0);
-      t0 = Clock::now();
-      write_block();
-      write_s_ += since(t0);
-      save_checkpoint(b + 1);
-      set_interrupt_note(folder_.dir(), b + 1, n_blocks_);
-      if (kill_after && std::atoi(kill_after) == b) std::raise(test_signal());
+      if (!overlap) {
+        t0 = Clock::now();
+        write_block(cur);
+        write_s_ += since(t0);
+        block_written(cur);
+        continue;
+      }
+      if (pending >= 0) {
+        writer.wait();
+        block_written(buffers_[pending & 1]);
+      }
+      writer.start([this, &cur] {
+        omp_set_num_threads(threads_);  // a new thread starts from OpenMP's defaults
+        const auto t = Clock::now();
+        write_block(cur);
+        write_s_ += since(t);
+      });
+      pending = b;
+    }
+    if (pending >= 0) {
+      writer.wait();
+      block_written(buffers_[pending & 1]);
     }
     progress_.done();
   }
@@ -589,6 +656,7 @@ class BlockLoop {
     totals_.tx_rows = c["tx_rows"].get<u64>();
     totals_.trips = c["trips"].get<u64>();
     totals_.store_week_trips = c["store_week_trips"].get<std::vector<u64>>();
+    rows_written_ = totals_.tx_rows;
     cursor_.reset();
     for (u32 w = 1; w <= weeks_; ++w) totals_.gather_market(market_week(w), w_.cat, weeks_);
     cache_filled_ = use_cache_;
@@ -597,10 +665,15 @@ class BlockLoop {
     return start;
   }
 
-  void simulate_block(int b) {
+  /// Block b's households and weeks into `buf`, and its campaign masks.
+  void simulate_block(int b, BlockBuffers& buf) {
     const i64 b_first = w_.first + static_cast<i64>(b) * block_size_;
     const i32 b_n = static_cast<i32>(std::min<i64>(block_size_, w_.last - b_first));
-    backend_.sample_households(b_first, b_n, block_);
+    backend_.sample_households(b_first, b_n, buf.block);
+    buf.index = b;
+    buf.records.resize(weeks_);
+    buf.trips = 0;
+    buf.store_week_trips.assign(totals_.store_week_trips.size(), 0);
     u64 block_rows = 0;
     cursor_.reset();
     for (u32 w = 1; w <= weeks_; ++w) {
@@ -609,30 +682,41 @@ class BlockLoop {
         append_promotions(files_, wk, w_.cat, w_.stores);
         totals_.gather_market(wk, w_.cat, weeks_);
       }
-      WeekRecords& rec = records_[w - 1];
+      WeekRecords& rec = buf.records[w - 1];
       backend_.simulate_week(wk, rec);
       order_by_trip(rec);
-      for (i32 s = 0; s < wk.n_stores; ++s) totals_.store_week_trips[static_cast<size_t>(s) * weeks_ + w - 1] += rec.store_trips[s];
+      for (i32 s = 0; s < wk.n_stores; ++s) buf.store_week_trips[static_cast<size_t>(s) * weeks_ + w - 1] += rec.store_trips[s];
       block_rows += rec.records.size();
-      for (u8 t : rec.trips) totals_.trips += t;
-      progress_.step(b + 1, n_blocks_, w, weeks_, totals_.tx_rows + block_rows);
+      for (u8 t : rec.trips) buf.trips += t;
+      progress_.step(b + 1, n_blocks_, w, weeks_, rows_written_ + block_rows);
     }
+    backend_.campaign_state(buf.targeted, buf.activated);
     cache_filled_ = use_cache_;
   }
 
   /// The block's households, trips, transactions, campaign files and outcomes.
-  void write_block() {
-    append_households(files_.hh, block_, w_.stores);
-    append_trips(files_.trips, block_, records_);
-    const int threads = omp_get_max_threads();
-    format_transactions_parallel(block_, records_, w_.cat, w_.stores, weeks_, threads, [&](std::string& text, u64 rows) {
+  void write_block(const BlockBuffers& buf) {
+    append_households(files_.hh, buf.block, w_.stores);
+    append_trips(files_.trips, buf.block, buf.records);
+    format_transactions_parallel(buf.block, buf.records, w_.cat, w_.stores, weeks_, threads_, [&](std::string& text, u64 rows) {
       files_.writer.write(files_.tx, std::move(text), rows);
       totals_.tx_rows += rows;
+      rows_written_ += rows;
     });
-    std::vector<u64> targeted, activated;
-    backend_.campaign_state(targeted, activated);
-    append_campaign_files(files_, block_, records_, w_.market.campaigns(), targeted, activated);
-    append_outcomes(files_.outcomes, block_, records_, w_.cat);
+    append_campaign_files(files_, buf.block, buf.records, w_.market.campaigns(), buf.targeted, buf.activated);
+    append_outcomes(files_.outcomes, buf.block, buf.records, w_.cat);
+  }
+
+  /// The block in `buf` is written: its counts join the run's, then the checkpoint and the note
+  /// for an interrupted run.
+  void block_written(const BlockBuffers& buf) {
+    const int b = buf.index;
+    totals_.trips += buf.trips;
+    for (size_t i = 0; i < buf.store_week_trips.size(); ++i) totals_.store_week_trips[i] += buf.store_week_trips[i];
+    save_checkpoint(b + 1);
+    set_interrupt_note(folder_.dir(), b + 1, n_blocks_);
+    const char* kill_after = std::getenv("RETAILSYNTH_TEST_KILL_AFTER_BLOCK");  // fault injection for tests
+    if (kill_after && std::atoi(kill_after) == b) std::raise(test_signal());
   }
 
   /// Every file durable up to here, the counters, then the checkpoint file itself.
@@ -661,8 +745,10 @@ class BlockLoop {
   bool use_cache_ = false, cache_filled_ = false;
   std::vector<WeekInputs> cache_;
   WeekInputs week_in_;
-  std::vector<WeekRecords> records_{weeks_};
-  HouseholdBlock block_;
+  BlockBuffers buffers_[2];  // the second one only with overlap
+  bool overlap_ = false;
+  int threads_ = 1;
+  std::atomic<u64> rows_written_{0};
   Progress progress_;
   double sim_s_ = 0, write_s_ = 0;
 };

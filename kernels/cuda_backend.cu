@@ -1,19 +1,25 @@
-// CUDA backend: household parameters sampled with cuRAND Philox, the trip/choice kernel (a
-// thread per household calling the shared simulate_household_week), and compaction of the
-// per-household record slots with CUB.  Device buffers are Thrust vectors.
+// CUDA backend: households sampled with the project's Philox (the host's words, checked against
+// cuRAND's on the device), the week as work items (retailsynth/model/week_items.h; kernels in
+// week_kernels.cuh): a thread per household plans its trips and the categories the exact skip
+// leaves, the items run eight lanes each in (store, category) order, CUB scans and sorts between
+// the steps.  Each week's market stays on the device for the next blocks while memory allows;
+// the records come back through pinned buffers on one stream.
+#include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_reduce.cuh>
 #include <cub/device/device_scan.cuh>
 #include <curand_kernel.h>
 #include <thrust/device_vector.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "backend.h"
 #include "cuda_backend.h"
-#include "retailsynth/model/household_week.h"
+#include "week_kernels.cuh"
 
 #define RS_CUDA_CHECK(call)                                                                                  \
   do {                                                                                                       \
@@ -24,7 +30,7 @@
   } while (0)
 
 // Launch check: the error of the launch always; the kernel's own errors synchronously only in
-// debug builds (release builds see them at the next synchronising call).
+// debug builds (release builds see them at the week's stream synchronisation).
 #ifdef NDEBUG
 #define RS_CUDA_LAUNCH_CHECK() RS_CUDA_CHECK(cudaGetLastError())
 #else
@@ -38,75 +44,23 @@
 namespace retailsynth {
 namespace {
 
-/// cuRAND Philox behind the generator interface of the shared transforms.
-struct CurandStream {
-  curandStatePhilox4_32_10_t st;
-  __device__ RS_FORCEINLINE u32 next_u32() { return curand(&st); }
-};
-
-struct CurandRng {
-  u64 seed;
-  RS_HD RS_FORCEINLINE CurandStream stream(u64 subsequence, u64 offset) const {
-#ifdef __CUDA_ARCH__
-    CurandStream s;
-    curand_init(seed, subsequence, offset, &s.st);
-    return s;
-#else
-    (void)subsequence;
-    (void)offset;
-    return CurandStream{};  // never called on the host
-#endif
-  }
-};
-
-/// Records of one household-week go to its fixed slot; the count goes on past the capacity so
-/// the host can grow the slots and run the week again (the week is a pure function of its
-/// inputs, so the rerun gives the same records).
-struct SlotSink {
-  Record* base;
-  u32 cap;
-  u32 count;
-  u32* store_trips;
-  u64 pairs;
-  __device__ RS_FORCEINLINE void evaluated(i32 n) { pairs += static_cast<u64>(n); }
-  __device__ RS_FORCEINLINE void emit(const Record& r) {
-    if (count < cap) base[count] = r;
-    ++count;
-  }
-  __device__ RS_FORCEINLINE void trip(i32 store) { atomicAdd(store_trips + store, 1u); }  // integer: order-free
-};
+using kernels::kThreads;
 
 template <class T>
 T* raw(thrust::device_vector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
 }
-
-__global__ void sample_households_kernel(HouseholdSpecView spec, CurandRng rng, i64 first, i32 n, float* params,
-                                         i32* home) {
-  const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (h >= n) return;
-  sample_household(spec, first + h, rng, params + h, n, home + h);
+template <class T>
+void grow(thrust::device_vector<T>& v, size_t n) {
+  if (v.size() < (n > 0 ? n : 1)) v.resize(n > 0 ? n : 1);  // never empty: every pointer is valid
+}
+template <class T>
+void upload(thrust::device_vector<T>& d, const std::vector<T>& h) {
+  d.resize(h.empty() ? 1 : h.size());
+  if (!h.empty()) thrust::copy(h.begin(), h.end(), d.begin());
 }
 
-__global__ void week_kernel(SimView v, CurandRng rng, Record* slots, u32 cap, u32* counts, u8* trips, u32* store_trips,
-                            u64* evaluated) {
-  const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (h >= v.hh.n) return;
-  SlotSink sink{slots + static_cast<i64>(h) * cap, cap, 0, store_trips, 0};
-  RecomputeEval eval;
-  trips[h] = static_cast<u8>(simulate_household_week(v, h, rng, sink, eval));
-  counts[h] = sink.count;
-  evaluated[h] = sink.pairs;
-}
-
-__global__ void gather_kernel(const Record* slots, u32 cap, const u32* offsets, i32 n, Record* out) {
-  const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (h >= n) return;
-  const u32 begin = offsets[h];
-  const u32 count = offsets[h + 1] - begin;
-  const Record* src = slots + static_cast<i64>(h) * cap;
-  for (u32 i = 0; i < count; ++i) out[begin + i] = src[i];
-}
+int blocks_for(i64 n, int per_block = kThreads) { return static_cast<int>((n + per_block - 1) / per_block); }
 
 // Fault injection for tests: a kernel that traps, leaving the context with a sticky error.
 __global__ void trap_kernel() { __trap(); }
@@ -114,34 +68,24 @@ __global__ void trap_kernel() { __trap(); }
 // The device side of the float-mode guard in common.h.
 __global__ void float_mode_kernel(FloatModeProbe p, int* exact) { *exact = exact_float_mode(p); }
 
+// cuRAND's Philox words, and the project's on the device: tests compare both with the host's.
+__global__ void curand_words_kernel(u64 seed, u64 sub, u64 off, int n, u32* out) {
+  if (blockIdx.x != 0 || threadIdx.x != 0) return;
+  curandStatePhilox4_32_10_t st;
+  curand_init(seed, sub, off, &st);
+  for (int i = 0; i < n; ++i) out[i] = curand(&st);
+}
 __global__ void philox_words_kernel(u64 seed, u64 sub, u64 off, int n, u32* out) {
   if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  auto s = CurandRng{seed}.stream(sub, off);
+  auto s = rng::PhiloxRng{seed}.stream(sub, off);
   for (int i = 0; i < n; ++i) out[i] = s.next_u32();
 }
 
 __global__ void sample_dist_kernel(DistSpec d, u64 seed, int n, float* out) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i >= n) return;
-  auto s = CurandRng{seed}.stream(static_cast<u64>(i), 0);
+  auto s = rng::PhiloxRng{seed}.stream(static_cast<u64>(i), 0);
   out[i] = sample(d, s);
-}
-
-constexpr int kThreads = 128;
-int blocks_for(i64 n) { return static_cast<int>((n + kThreads - 1) / kThreads); }
-
-/// A positive integer from environment variable `name`, or `fallback` when it is unset.  Sets
-/// `why` and returns 0 for anything else.
-u32 positive_env(const char* name, u32 fallback, std::string* why) {
-  const char* e = std::getenv(name);
-  if (!e || !*e) return fallback;
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(e, &end, 10);
-  if (*end || v == 0 || v > (1u << 20) || e[0] == '-') {
-    if (why) *why = std::string(name) + "=" + e + ": expected a whole number from 1 to 1048576";
-    return 0;
-  }
-  return static_cast<u32>(v);
 }
 
 /// Device memory of a helper's result, copied to the host once the device is known to be
@@ -159,11 +103,90 @@ std::vector<T> to_host_checked(thrust::device_vector<T>& d) {
   return h;
 }
 
+/// Page-locked host memory, so the device's copies back run asynchronously at full speed.
+template <class T>
+class Pinned {
+ public:
+  Pinned() = default;
+  Pinned(const Pinned&) = delete;
+  Pinned& operator=(const Pinned&) = delete;
+  ~Pinned() {
+    if (p_) (void)cudaFreeHost(p_);
+  }
+  T* reserve(size_t n) {
+    if (n > cap_) {
+      if (p_) RS_CUDA_CHECK(cudaFreeHost(p_));
+      p_ = nullptr;
+      cap_ = n + n / 4;
+      RS_CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&p_), cap_ * sizeof(T)));
+    }
+    return p_;
+  }
+  T* get() const { return p_; }
+
+ private:
+  T* p_ = nullptr;
+  size_t cap_ = 0;
+};
+
+/// One week's market on the device, and its view.
+struct DeviceWeek {
+  thrust::device_vector<float> log_price, base_u, ref_gain, depth, marketing, cat_season, bounds;
+  thrust::device_vector<u32> shelf, base;
+  thrust::device_vector<u8> display, feature, coupon_campaign;
+  thrust::device_vector<i32> coupon_begin, coupon_product;
+  thrust::device_vector<u16> coupon_cents, coupon_match;
+  thrust::device_vector<u64> coupon_mask;
+  WeekView view{};
+
+  static size_t bytes(const WeekInputs& w) {
+    return w.log_price.size() * 27 + w.bounds.size() * 4 + w.coupon_product.size() * 10 + w.cat_season.size() * 16;
+  }
+  void upload_from(const WeekInputs& w) {
+    upload(log_price, w.log_price), upload(base_u, w.base_u), upload(ref_gain, w.ref_gain), upload(depth, w.depth);
+    upload(marketing, w.marketing), upload(cat_season, w.cat_season), upload(bounds, w.bounds);
+    upload(shelf, w.shelf_cents), upload(base, w.base_cents), upload(display, w.display), upload(feature, w.feature);
+    upload(coupon_campaign, w.coupon_campaign), upload(coupon_begin, w.coupon_begin);
+    upload(coupon_product, w.coupon_product), upload(coupon_cents, w.coupon_cents);
+    upload(coupon_match, w.coupon_match), upload(coupon_mask, w.coupon_mask);
+    view = WeekView{w.week,           w.n_stores,       w.n_products,      raw(log_price),   raw(base_u),
+                    raw(ref_gain),    raw(shelf),       raw(base),         raw(depth),       raw(display),
+                    raw(feature),     raw(marketing),   raw(cat_season),   w.traffic_season, raw(coupon_begin),
+                    raw(coupon_product), raw(coupon_campaign), raw(coupon_cents), raw(coupon_match), raw(coupon_mask),
+                    raw(bounds)};
+  }
+};
+
+/// Household state, double-buffered: a week reads `in` and writes `out`, then they swap.
+struct DeviceState {
+  thrust::device_vector<float> inventory[2], spend[2];
+  thrust::device_vector<i32> last[2];
+  thrust::device_vector<u64> targeted[2], activated[2];
+  void reset(size_t kn, size_t n) {
+    for (int b = 0; b < 2; ++b) {
+      inventory[b].assign(kn > 0 ? kn : 1, 0.0f);
+      last[b].assign(kn > 0 ? kn : 1, -1);
+      spend[b].assign(n > 0 ? n : 1, 0.0f);
+      targeted[b].assign(n > 0 ? n : 1, 0);
+      activated[b].assign(n > 0 ? n : 1, 0);
+    }
+  }
+  HouseholdStateView view(i32 n) {
+    return HouseholdStateView{raw(inventory[0]), raw(inventory[1]), raw(last[0]),      raw(last[1]),
+                              raw(spend[0]),     raw(spend[1]),     raw(targeted[0]),  raw(targeted[1]),
+                              raw(activated[0]), raw(activated[1]), n,                 1};
+  }
+  void swap() {
+    inventory[0].swap(inventory[1]), last[0].swap(last[1]), spend[0].swap(spend[1]);
+    targeted[0].swap(targeted[1]), activated[0].swap(activated[1]);
+  }
+};
+
 class CudaBackend final : public Backend {
  public:
-  /// `slot_cap`: records per household-week before a slot overflows and the week runs again;
   /// `trap_week`: a week that traps on the device (0: none; fault injection for tests).
-  CudaBackend(u32 slot_cap, u32 trap_week) : cap_(slot_cap), trap_week_(trap_week) {}
+  explicit CudaBackend(u32 trap_week) : trap_week_(trap_week) { RS_CUDA_CHECK(cudaStreamCreate(&stream_)); }
+  ~CudaBackend() override { (void)cudaStreamDestroy(stream_); }
   std::string name() const override { return "cuda"; }
 
   void prepare(const RunSetup& setup) override {
@@ -188,147 +211,165 @@ class CudaBackend final : public Backend {
       RS_CUDA_CHECK(cudaMemcpy(raw(rules_), setup.campaigns.rules, sizeof(CampaignRule) * setup.campaigns.n,
                                cudaMemcpyHostToDevice));
     campaigns_ = CampaignView{setup.campaigns.n, raw(rules_)};
+    weeks_.clear();  // a new run: its markets are not yet on the device
   }
 
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
-    params_.resize(static_cast<size_t>(kNumHouseholdParams) * n);
-    home_.resize(n);
+    params_.resize(static_cast<size_t>(kNumHouseholdParams) * (n > 0 ? n : 1));
+    home_.resize(n > 0 ? n : 1);
     if (n > 0) {  // a grid of 0 blocks is an invalid launch
-      sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, CurandRng{setup_.seed}, first, n, raw(params_),
-                                                            raw(home_));
+      kernels::sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, rng::PhiloxRng{setup_.seed}, first, n,
+                                                                     raw(params_), raw(home_));
       RS_CUDA_LAUNCH_CHECK();
       RS_CUDA_CHECK(cudaDeviceSynchronize());  // a kernel fault is named here, not in a Thrust copy
     }
     out.first = first;
     out.n = n;
-    out.params.resize(params_.size());
+    out.params.resize(static_cast<size_t>(kNumHouseholdParams) * n);
     out.home_store.resize(n);
-    thrust::copy(params_.begin(), params_.end(), out.params.begin());
-    thrust::copy(home_.begin(), home_.end(), out.home_store.begin());
+    thrust::copy(params_.begin(), params_.begin() + out.params.size(), out.params.begin());
+    thrust::copy(home_.begin(), home_.begin() + n, out.home_store.begin());
     block_ = HouseholdView{first, n, raw(params_), raw(home_)};
-    const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
-    inv_in_.assign(kn, 0.0f);
-    inv_out_.resize(kn);
-    last_in_.assign(kn, -1);
-    last_out_.resize(kn);
-    spend_in_.assign(n, 0.0f);
-    spend_out_.resize(n);
-    targeted_in_.assign(n, 0);
-    targeted_out_.resize(n);
-    activated_in_.assign(n, 0);
-    activated_out_.resize(n);
+    state_.reset(static_cast<size_t>(setup_.catalog.n_categories) * n, n);
   }
 
   void campaign_state(std::vector<u64>& targeted, std::vector<u64>& activated) override {
-    targeted.resize(targeted_in_.size());
-    activated.resize(activated_in_.size());
-    thrust::copy(targeted_in_.begin(), targeted_in_.end(), targeted.begin());
-    thrust::copy(activated_in_.begin(), activated_in_.end(), activated.begin());
+    targeted.resize(block_.n);
+    activated.resize(block_.n);
+    thrust::copy(state_.targeted[0].begin(), state_.targeted[0].begin() + block_.n, targeted.begin());
+    thrust::copy(state_.activated[0].begin(), state_.activated[0].begin() + block_.n, activated.begin());
   }
 
   void simulate_week(const WeekInputs& week, WeekRecords& out) override {
     const i32 n = block_.n;
     if (n == 0) return empty_week(week, out);  // nothing to launch
-    log_price_.assign(week.log_price.begin(), week.log_price.end());
-    shelf_.assign(week.shelf_cents.begin(), week.shelf_cents.end());
-    base_.assign(week.base_cents.begin(), week.base_cents.end());
-    depth_.assign(week.depth.begin(), week.depth.end());
-    display_.assign(week.display.begin(), week.display.end());
-    feature_.assign(week.feature.begin(), week.feature.end());
-    marketing_.assign(week.marketing.begin(), week.marketing.end());
-    cat_season_.assign(week.cat_season.begin(), week.cat_season.end());
-    base_u_.assign(week.base_u.begin(), week.base_u.end());
-    ref_gain_.assign(week.ref_gain.begin(), week.ref_gain.end());
-    bounds_.assign(week.bounds.begin(), week.bounds.end());
-    coupon_mask_.assign(week.coupon_mask.begin(), week.coupon_mask.end());
-    coupon_begin_.assign(week.coupon_begin.begin(), week.coupon_begin.end());
-    // Empty coupon lists still get one element, so every pointer is valid.
-    const size_t n_coupons = week.coupon_product.size();
-    coupon_product_.resize(n_coupons > 0 ? n_coupons : 1);
-    coupon_campaign_.resize(n_coupons > 0 ? n_coupons : 1);
-    coupon_cents_.resize(n_coupons > 0 ? n_coupons : 1);
-    coupon_match_.resize(n_coupons > 0 ? n_coupons : 1);
-    if (n_coupons > 0) {
-      thrust::copy(week.coupon_product.begin(), week.coupon_product.end(), coupon_product_.begin());
-      thrust::copy(week.coupon_campaign.begin(), week.coupon_campaign.end(), coupon_campaign_.begin());
-      thrust::copy(week.coupon_cents.begin(), week.coupon_cents.end(), coupon_cents_.begin());
-      thrust::copy(week.coupon_match.begin(), week.coupon_match.end(), coupon_match_.begin());
-    }
-    const WeekView wv{week.week,      week.n_stores,     week.n_products,   raw(log_price_),      raw(base_u_),
-                      raw(ref_gain_), raw(shelf_),       raw(base_),        raw(depth_),          raw(display_),
-                      raw(feature_),  raw(marketing_),   raw(cat_season_),  week.traffic_season,  raw(coupon_begin_),
-                      raw(coupon_product_), raw(coupon_campaign_), raw(coupon_cents_), raw(coupon_match_),
-                      raw(coupon_mask_),        raw(bounds_)};
-    // State is double-buffered: a week run again after a slot overflow starts from the same state.
-    const HouseholdStateView state{raw(inv_in_),      raw(inv_out_),      raw(last_in_),     raw(last_out_),
-                                   raw(spend_in_),    raw(spend_out_),    raw(targeted_in_), raw(targeted_out_),
-                                   raw(activated_in_), raw(activated_out_), n, 1};
-    const SimView v{cat_, wv, block_, state, missions_, setup_.choice, campaigns_};
-    counts_.resize(n);
-    evaluated_.resize(n);
-    trips_.resize(n);
-    offsets_.resize(n + 1);
-    for (;;) {
-      const size_t need = static_cast<size_t>(n) * cap_;
-      if (slots_.size() < need) slots_.resize(need);
-      store_trips_.assign(week.n_stores, 0u);
-      if (week.week == trap_week_) trap_kernel<<<1, 1>>>();
-      week_kernel<<<blocks_for(n), kThreads>>>(v, CurandRng{setup_.seed}, raw(slots_), cap_, raw(counts_), raw(trips_),
-                                               raw(store_trips_), raw(evaluated_));
-      RS_CUDA_LAUNCH_CHECK();
-      // Once per week (max_count waits for the kernel anyway): a kernel fault ends the run here,
-      // named, instead of surfacing in a Thrust copy.
-      RS_CUDA_CHECK(cudaDeviceSynchronize());
-      const u32 most = max_count(n);
-      if (most <= cap_) break;
-      while (cap_ < most) cap_ *= 2;  // grow the slots and run the week again
-    }
-    // offsets[0] = 0, offsets[h+1] = counts[0] + ... + counts[h]
-    RS_CUDA_CHECK(cudaMemset(raw(offsets_), 0, sizeof(u32)));
-    size_t tmp_bytes = 0;
-    RS_CUDA_CHECK(cub::DeviceScan::InclusiveSum(nullptr, tmp_bytes, raw(counts_), raw(offsets_) + 1, n));
-    if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
-    RS_CUDA_CHECK(cub::DeviceScan::InclusiveSum(raw(temp_), tmp_bytes, raw(counts_), raw(offsets_) + 1, n));
-    out.offsets.resize(n + 1);
-    thrust::copy(offsets_.begin(), offsets_.end(), out.offsets.begin());
-    const u32 total = out.offsets[n];
-    compact_.resize(total > 0 ? total : 1);
-    gather_kernel<<<blocks_for(n), kThreads>>>(raw(slots_), cap_, raw(offsets_), n, raw(compact_));
-    RS_CUDA_LAUNCH_CHECK();
-    out.records.resize(total);
-    if (total > 0)
-      RS_CUDA_CHECK(cudaMemcpy(out.records.data(), raw(compact_), sizeof(Record) * total, cudaMemcpyDeviceToHost));
-    out.trips.resize(n);
-    thrust::copy(trips_.begin(), trips_.end(), out.trips.begin());
-    out.store_trips.resize(week.n_stores);
-    thrust::copy(store_trips_.begin(), store_trips_.end(), out.store_trips.begin());
-    out.evaluated_pairs = evaluated_sum(n);
-    inv_in_.swap(inv_out_);
-    last_in_.swap(last_out_);
-    spend_in_.swap(spend_out_);
-    targeted_in_.swap(targeted_out_);
-    activated_in_.swap(activated_out_);
+    const SimView v{cat_, device_week(week).view, block_, state_.view(n), missions_, setup_.choice, campaigns_};
+    if (week.week == trap_week_) trap_kernel<<<1, 1, 0, stream_>>>();
+    const u32 n_items = plan(v);
+    run_items(v, n_items);
+    join(v, n_items);
+    copy_back(n, week.n_stores, out);
+    state_.swap();
   }
 
  private:
-  /// One CUB device reduction of n elements of `in` into result[0] (temporary storage in temp_):
-  /// `reduce` is a cub::DeviceReduce entry point wrapped in a lambda.
-  template <class T, class Reduce>
-  T reduce_to_host(thrust::device_vector<T>& in, thrust::device_vector<T>& result, i32 n, Reduce reduce) {
-    size_t tmp_bytes = 0;
-    result.resize(1);
-    RS_CUDA_CHECK(reduce(nullptr, tmp_bytes, raw(in), raw(result), n));
-    if (temp_.size() < tmp_bytes) temp_.resize(tmp_bytes);
-    RS_CUDA_CHECK(reduce(raw(temp_), tmp_bytes, raw(in), raw(result), n));
-    return result[0];
+  /// The week's market: kept on the device from its first block while memory allows (the market
+  /// of a week is the same for every block of a run), else uploaded again.
+  DeviceWeek& device_week(const WeekInputs& w) {
+    if (w.week < weeks_.size() && weeks_[w.week]) return *weeks_[w.week];
+    size_t free_b = 0, total_b = 0;
+    RS_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+    const bool keep = free_b > DeviceWeek::bytes(w) + total_b / 4;  // a quarter stays for the blocks' buffers
+    if (!keep) {
+      scratch_week_.upload_from(w);
+      return scratch_week_;
+    }
+    if (weeks_.size() <= w.week) weeks_.resize(w.week + 1);
+    weeks_[w.week] = std::make_unique<DeviceWeek>();
+    weeks_[w.week]->upload_from(w);
+    return *weeks_[w.week];
   }
-  u64 evaluated_sum(i32 n) {
-    return reduce_to_host(evaluated_, sum_, n,
-                          [](auto&&... a) { return cub::DeviceReduce::Sum(std::forward<decltype(a)>(a)...); });
+
+  /// Step 1: plan, then the items in (household, category) order and their (store, category)
+  /// order.  Returns the number of items.
+  u32 plan(const SimView& v) {
+    const i32 n = v.hh.n, K = v.cat.n_categories;
+    grow(trips_, n), grow(n_trips_, n), grow(item_count_, n), grow(item_begin_, n + 1);
+    grow(masks_, static_cast<size_t>(K) * n);
+    store_trips_.assign(v.week.n_stores, 0u);
+    kernels::plan_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(v, rng::PhiloxRng{setup_.seed}, raw(trips_),
+                                                                  raw(n_trips_), raw(masks_), raw(item_count_),
+                                                                  raw(store_trips_));
+    RS_CUDA_LAUNCH_CHECK();
+    const u32 n_items = exclusive_sum(item_count_, item_begin_, n);
+    grow(items_, n_items), grow(keys_, n_items), grow(ids_, n_items), grow(slot_count_, n_items);
+    grow(slot_begin_, n_items + 1), grow(sorted_keys_, n_items), grow(order_, n_items);
+    kernels::fill_items_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(n, K, raw(masks_), raw(item_begin_), raw(trips_),
+                                                                        raw(items_), raw(keys_), raw(ids_),
+                                                                        raw(slot_count_));
+    RS_CUDA_LAUNCH_CHECK();
+    if (n_items == 0) return 0;
+    int key_bits = 1;
+    while (key_bits < 32 && (u64{1} << key_bits) < static_cast<u64>(v.week.n_stores) * K) ++key_bits;
+    size_t tmp = 0;
+    RS_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, tmp, raw(keys_), raw(sorted_keys_), raw(ids_), raw(order_),
+                                                  n_items, 0, key_bits, stream_));
+    grow(temp_, tmp);
+    RS_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(raw(temp_), tmp, raw(keys_), raw(sorted_keys_), raw(ids_), raw(order_),
+                                                  n_items, 0, key_bits, stream_));
+    return n_items;
   }
-  u32 max_count(i32 n) {
-    return reduce_to_host(counts_, max_, n,
-                          [](auto&&... a) { return cub::DeviceReduce::Max(std::forward<decltype(a)>(a)...); });
+
+  /// Step 2: the items, eight lanes each, into their slots.
+  void run_items(const SimView& v, u32 n_items) {
+    const u32 n_slots = exclusive_sum(slot_count_, slot_begin_, n_items);
+    grow(slots_, n_slots), grow(record_count_, n_items), grow(record_begin_, n_items + 1), grow(pairs_, n_items);
+    if (n_items == 0) return;
+    kernels::item_kernel<<<blocks_for(n_items, kernels::kItemsPerBlock), kThreads, 0, stream_>>>(
+        v, rng::PhiloxRng{setup_.seed}, raw(trips_), raw(items_), raw(order_), n_items, raw(slot_begin_), raw(slots_),
+        raw(record_count_), raw(pairs_));
+    RS_CUDA_LAUNCH_CHECK();
+  }
+
+  /// Step 3: records joined in item order, household offsets and spending.
+  void join(const SimView& v, u32 n_items) {
+    const i32 n = v.hh.n;
+    n_records_ = exclusive_sum(record_count_, record_begin_, n_items);
+    grow(records_, n_records_), grow(offsets_, n + 1);
+    if (n_items > 0) {
+      kernels::gather_kernel<<<blocks_for(n_items), kThreads, 0, stream_>>>(n_items, raw(slot_begin_), raw(record_count_),
+                                                                            raw(record_begin_), raw(slots_), raw(records_));
+      RS_CUDA_LAUNCH_CHECK();
+    }
+    kernels::household_join_kernel<<<blocks_for(n + 1), kThreads, 0, stream_>>>(v, raw(item_begin_), raw(record_begin_),
+                                                                                 raw(records_), raw(offsets_));
+    RS_CUDA_LAUNCH_CHECK();
+    grow(sum_, 1);
+    if (n_items > 0) sum_pairs(n_items);
+    else RS_CUDA_CHECK(cudaMemsetAsync(raw(sum_), 0, sizeof(u64), stream_));
+  }
+
+  /// The week's results through pinned buffers, one synchronisation: a kernel fault ends the run
+  /// here, named, instead of in a Thrust copy.
+  void copy_back(i32 n, i32 n_stores, WeekRecords& out) {
+    Record* rec = pinned_records_.reserve(n_records_ > 0 ? n_records_ : 1);
+    u32* off = pinned_offsets_.reserve(n + 1);
+    u8* trips = pinned_trips_.reserve(n);
+    u32* st = pinned_store_trips_.reserve(n_stores > 0 ? n_stores : 1);
+    RS_CUDA_CHECK(cudaMemcpyAsync(rec, raw(records_), sizeof(Record) * n_records_, cudaMemcpyDeviceToHost, stream_));
+    RS_CUDA_CHECK(cudaMemcpyAsync(off, raw(offsets_), sizeof(u32) * (n + 1), cudaMemcpyDeviceToHost, stream_));
+    RS_CUDA_CHECK(cudaMemcpyAsync(trips, raw(n_trips_), n, cudaMemcpyDeviceToHost, stream_));
+    RS_CUDA_CHECK(cudaMemcpyAsync(st, raw(store_trips_), sizeof(u32) * n_stores, cudaMemcpyDeviceToHost, stream_));
+    u64* pairs = pinned_pairs_.reserve(1);
+    RS_CUDA_CHECK(cudaMemcpyAsync(pairs, raw(sum_), sizeof(u64), cudaMemcpyDeviceToHost, stream_));
+    RS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    out.records.assign(rec, rec + n_records_);
+    out.offsets.assign(off, off + n + 1);
+    out.trips.assign(trips, trips + n);
+    out.store_trips.assign(st, st + n_stores);
+    out.evaluated_pairs = *pairs;
+  }
+
+  /// out[0] = 0, out[i + 1] = in[0] + ... + in[i] for i < n (CUB on the stream); returns out[n].
+  u32 exclusive_sum(thrust::device_vector<u32>& in, thrust::device_vector<u32>& out, u32 n) {
+    RS_CUDA_CHECK(cudaMemsetAsync(raw(out), 0, sizeof(u32), stream_));
+    if (n == 0) return 0;
+    size_t tmp = 0;
+    RS_CUDA_CHECK(cub::DeviceScan::InclusiveSum(nullptr, tmp, raw(in), raw(out) + 1, n, stream_));
+    grow(temp_, tmp);
+    RS_CUDA_CHECK(cub::DeviceScan::InclusiveSum(raw(temp_), tmp, raw(in), raw(out) + 1, n, stream_));
+    u32 total = 0;
+    RS_CUDA_CHECK(cudaMemcpyAsync(&total, raw(out) + n, sizeof(u32), cudaMemcpyDeviceToHost, stream_));
+    RS_CUDA_CHECK(cudaStreamSynchronize(stream_));  // sizes the next step's buffers
+    return total;
+  }
+  /// The week's evaluated pairs into sum_[0] (copied back with the records).
+  void sum_pairs(u32 n_items) {
+    size_t tmp = 0;
+    grow(sum_, 1);
+    RS_CUDA_CHECK(cub::DeviceReduce::Sum(nullptr, tmp, raw(pairs_), raw(sum_), n_items, stream_));
+    grow(temp_, tmp);
+    RS_CUDA_CHECK(cub::DeviceReduce::Sum(raw(temp_), tmp, raw(pairs_), raw(sum_), n_items, stream_));
   }
 
   // The week of an empty block: what the CPU backend returns for it.
@@ -346,18 +387,27 @@ class CudaBackend final : public Backend {
   HouseholdView block_{};
   MissionView missions_{};
   CampaignView campaigns_{};
-  u32 cap_ = 128;
   u32 trap_week_ = 0;
-  thrust::device_vector<i32> cat_begin_, home_, last_in_, last_out_, coupon_begin_, coupon_product_;
-  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, cat_quantity_, store_cdf_, params_, log_price_, depth_,
-      marketing_, base_u_, ref_gain_, bounds_, mission_shift_, inv_in_, inv_out_, cat_season_, spend_in_, spend_out_;
-  thrust::device_vector<u32> shelf_, base_, counts_, offsets_, max_, store_trips_;
-  thrust::device_vector<u64> targeted_in_, targeted_out_, activated_in_, activated_out_, evaluated_, sum_,
-      coupon_mask_;
-  thrust::device_vector<u16> coupon_cents_, coupon_match_;
+  cudaStream_t stream_{};
+  std::vector<std::unique_ptr<DeviceWeek>> weeks_;  // by week number, while they fit
+  DeviceWeek scratch_week_;
+  DeviceState state_;
+  thrust::device_vector<i32> cat_begin_, home_;
+  thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, cat_quantity_, store_cdf_, params_,
+      mission_shift_;
   thrust::device_vector<CampaignRule> rules_;
-  thrust::device_vector<u8> trips_, temp_, display_, feature_, coupon_campaign_;
-  thrust::device_vector<Record> slots_, compact_;
+  thrust::device_vector<Trips> trips_;
+  thrust::device_vector<WorkItem> items_;
+  thrust::device_vector<u32> masks_, item_count_, item_begin_, keys_, sorted_keys_, ids_, order_, slot_count_,
+      slot_begin_, record_count_, record_begin_, offsets_, store_trips_;
+  thrust::device_vector<u8> n_trips_, temp_;
+  thrust::device_vector<u64> pairs_, sum_;
+  thrust::device_vector<Record> slots_, records_;
+  u32 n_records_ = 0;
+  Pinned<Record> pinned_records_;
+  Pinned<u32> pinned_offsets_, pinned_store_trips_;
+  Pinned<u8> pinned_trips_;
+  Pinned<u64> pinned_pairs_;
 };
 
 }  // namespace
@@ -410,18 +460,21 @@ void check_device_float_mode() {
 }
 
 std::unique_ptr<Backend> make_cuda_backend(std::string* why) {
-  // Records per household-week before the week runs again with larger slots; a small value
-  // forces that rerun (tests).
-  const u32 slot_cap = positive_env("RETAILSYNTH_CUDA_SLOT_CAP", 128, why);
-  if (slot_cap == 0) return nullptr;
   const char* trap = std::getenv("RETAILSYNTH_TEST_CUDA_TRAP_WEEK");
   if (!cuda_device_available(why)) return nullptr;
   check_device_float_mode();
   return std::make_unique<CudaBackendOwner>(
-      std::make_unique<CudaBackend>(slot_cap, trap && *trap ? static_cast<u32>(std::atoi(trap)) : 0));
+      std::make_unique<CudaBackend>(trap && *trap ? static_cast<u32>(std::atoi(trap)) : 0));
 }
 
 namespace cuda {
+
+std::vector<u32> curand_philox_words(u64 seed, u64 subsequence, u64 offset, int n) {
+  thrust::device_vector<u32> d(n);
+  curand_words_kernel<<<1, 1>>>(seed, subsequence, offset, n, raw(d));
+  RS_CUDA_LAUNCH_CHECK();
+  return to_host_checked(d);
+}
 
 std::vector<u32> philox_words(u64 seed, u64 subsequence, u64 offset, int n) {
   thrust::device_vector<u32> d(n);

@@ -17,6 +17,7 @@ std::unique_ptr<Backend> make_cuda_backend(std::string* why) {
 }
 
 namespace cuda {
+std::vector<u32> curand_philox_words(u64, u64, u64, int) { throw std::runtime_error("built without CUDA"); }
 std::vector<u32> philox_words(u64, u64, u64, int) { throw std::runtime_error("built without CUDA"); }
 std::vector<float> sample_distribution(const DistSpec&, u64, int) { throw std::runtime_error("built without CUDA"); }
 double device_memory_used_mb() { return 0.0; }

@@ -57,14 +57,20 @@ void expect_same_files(const std::filesystem::path& a_dir, const std::filesystem
 
 }  // namespace
 
-TEST(Cuda, PhiloxWordsMatchHost) {
+TEST(Cuda, PhiloxWordsMatchHostAndCurand) {
   REQUIRE_DEVICE();
+  // The kernels draw from the project's Philox; it must give cuRAND's words and the host's.
   for (u64 seed : {u64{0}, u64{20170101}, ~u64{0}}) {
     for (u64 sub : {u64{0}, u64{1}, u64{123456789}, u64{1} << 62}) {
       for (u64 off : {u64{0}, u64{1}, u64{3}, u64{6}, (u64{3} << 52) | (u64{2} << 48) | (u64{7} << 28)}) {
         const auto dev = cuda::philox_words(seed, sub, off, 37);
+        const auto cur = cuda::curand_philox_words(seed, sub, off, 37);
         rng::PhiloxStream host(seed, sub, off);
-        for (int i = 0; i < 37; ++i) ASSERT_EQ(dev[i], host.next_u32()) << seed << " " << sub << " " << off << " " << i;
+        for (int i = 0; i < 37; ++i) {
+          const u32 h = host.next_u32();
+          ASSERT_EQ(dev[i], h) << seed << " " << sub << " " << off << " " << i;
+          ASSERT_EQ(cur[i], h) << seed << " " << sub << " " << off << " " << i;
+        }
       }
     }
   }
@@ -99,17 +105,23 @@ TEST(Cuda, TransactionsIdenticalToCpu) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(Cuda, SlotOverflowRerunIdenticalToCpu) {
+TEST(Cuda, DefaultConfigAndScenariosIdenticalToCpu) {
   REQUIRE_DEVICE();
-  // One record slot per household-week: nearly every week overflows and runs again.
-  const auto dir = rs_test::temp_dir("cuda_slots");
-  const std::string cfg = rs_test::source_path("configs/small.yaml");
-  ASSERT_EQ(rs_test::run_binary("generate --quiet --config " + cfg + " --backend cpu --out " + (dir / "cpu").string()).code, 0);
-  ASSERT_EQ(rs_test::run_binary("generate --quiet --config " + cfg + " --backend cuda --out " + (dir / "gpu").string(),
-                                "RETAILSYNTH_CUDA_SLOT_CAP=1")
-                .code,
-            0);
-  expect_same_files(dir / "cpu", dir / "gpu");
+  // The default (learned) world with its coupon campaigns, several blocks; then a scenario set.
+  const auto dir = rs_test::temp_dir("cuda_default");
+  const std::string cfg = rs_test::source_path("configs/default.yaml");
+  const std::string sets = " --set scale.households=2000 --set scale.weeks=13 --set output.block_households=700";
+  for (const char* b : {"cpu", "cuda"})
+    ASSERT_EQ(rs_test::run_binary("generate --quiet --config " + cfg + sets + " --backend " + b + " --out " +
+                                  (dir / b).string()).code, 0);
+  expect_same_files(dir / "cpu", dir / "cuda");
+  const std::string small = rs_test::source_path("configs/small.yaml");
+  const std::string scen = " --scenario " + rs_test::source_path("configs/scenarios/I_frequent_shallow.yaml") +
+                           " --scenario " + rs_test::source_path("configs/scenarios/IV_rare_deep.yaml");
+  for (const char* b : {"cpu", "cuda"})
+    ASSERT_EQ(rs_test::run_binary("generate --quiet --config " + small + scen + " --backend " + b + " --out " +
+                                  (dir / (std::string("s-") + b)).string()).code, 0);
+  for (const char* sub : {"I_frequent_shallow", "IV_rare_deep"}) expect_same_files(dir / "s-cpu" / sub, dir / "s-cuda" / sub);
   std::filesystem::remove_all(dir);
 }
 
@@ -167,23 +179,6 @@ TEST(Cuda, StickyDeviceErrorEndsWithOneLineAndExitOne) {
   EXPECT_NE(r.err.find("cuda"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "transaction_data.csv"));
   std::filesystem::remove_all(dir);
-}
-
-TEST(CudaConfig, BadSlotCapacityIsAnInputError) {
-#ifndef RETAILSYNTH_HAVE_CUDA
-  GTEST_SKIP() << "built without CUDA";
-#else
-  const auto dir = rs_test::temp_dir("cuda_cap");
-  for (const char* v : {"0", "abc", "-3", "12x"}) {
-    const auto r = rs_test::run_binary("generate --quiet --config " + rs_test::source_path("configs/small.yaml") +
-                                           " --backend cuda --out " + (dir / "out").string(),
-                                       std::string("RETAILSYNTH_CUDA_SLOT_CAP=") + v);
-    EXPECT_EQ(r.code, 2) << v << ": " << r.err;
-    EXPECT_NE(r.err.find(std::string("RETAILSYNTH_CUDA_SLOT_CAP=") + v), std::string::npos) << r.err;
-  }
-  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
-  std::filesystem::remove_all(dir);
-#endif
 }
 
 namespace {

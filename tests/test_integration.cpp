@@ -258,7 +258,7 @@ TEST(Generate, FullDiskGivesAClearErrorAndNothingComplete) {
 TEST(Generate, KilledRunResumesToTheSameBytes) {
   // A run killed (SIGKILL) after its 4th block of households leaves no output folder, only a
   // partial one; --resume continues from the checkpoint and gives the uninterrupted bytes.
-  for (const std::string extra : {"", " --compress zstd"}) {
+  for (const std::string extra : {"", " --compress zstd", " --set output.overlap_write=on"}) {
     const std::string flags = "--set output.block_households=37" + extra;
     const fs::path& whole = generated(flags);
     const fs::path dir = rs_test::temp_dir("resume") / "out";
@@ -281,6 +281,24 @@ TEST(Generate, KilledRunResumesToTheSameBytes) {
     const auto w = nlohmann::json::parse(read_file(whole / "manifest.json"));
     EXPECT_EQ(m["files"], w["files"]) << "rows and checksums as uninterrupted";
     EXPECT_EQ(m["market"], w["market"]);
+  }
+}
+
+TEST(Generate, WritingABlockWhileTheNextIsSimulatedChangesNoByte) {
+  // output.overlap_write=on formats and writes block b on a second thread during block b + 1.
+  const fs::path& plain = generated("--set output.block_households=37 --set output.overlap_write=off");
+  for (const std::string threads : {"1", "2"}) {
+    const fs::path dir = rs_test::temp_dir("overlap") / "out";
+    const auto r = run_binary("generate --quiet --config " + kSmall + " --out " + dir.string() + " --threads " + threads +
+                              " --set output.block_households=37 --set output.overlap_write=on");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto m = nlohmann::json::parse(read_file(dir / "manifest.json"));
+    const auto w = nlohmann::json::parse(read_file(plain / "manifest.json"));
+    ASSERT_GT(m["blocks"]["count"].get<int>(), 2);
+    EXPECT_EQ(m["files"], w["files"]) << "rows and checksums of every file";
+    for (const char* f : {"transaction_data.csv", "truth/households.csv", "truth/trips.csv", "coupon_redempt.csv",
+                          "truth/outcomes.csv", "truth/store_weeks.csv"})
+      EXPECT_EQ(read_file(dir / f), read_file(plain / f)) << f << " on " << threads << " threads";
   }
 }
 

@@ -1,7 +1,7 @@
 // Distribution transforms of Philox words, shared by both backends (DESIGN §4).
 //
-// Every function takes a generator `g` with `u32 next_u32()` (rng::PhiloxStream on the host,
-// the cuRAND wrapper in kernels/ on the device) and consumes a documented number of words, so
+// Every function takes a generator `g` with `u32 next_u32()` (rng::PhiloxStream, on the host
+// and the device) and consumes a documented number of words, so
 // the same bits give the same value on CPU and GPU.  Rejection samplers loop a bounded number
 // of times and then return a documented fallback, so no draw can hang a kernel.
 #pragma once

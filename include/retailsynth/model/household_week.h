@@ -1,7 +1,7 @@
 // The per-household simulation of one week and the heterogeneity draw, shared by the CPU
-// backend (OpenMP loop) and the CUDA kernels (a thread per household).  The backends differ
-// only in the random-number factory (host Philox / cuRAND Philox, same words) and the sink
-// that stores the records.
+// backend (OpenMP loop over households) and the CUDA kernels (the same per-trip code split into
+// work items, week_items.h).  The backends differ only in the evaluator of a category and the
+// sink that stores the records.
 #pragma once
 #include "retailsynth/math/choice.h"
 #include "retailsynth/model/incidence_bound.h"

@@ -81,8 +81,9 @@ class PhiloxStream {
   u32x4 out_;
 };
 
-/// Factory of host streams for a seed; the device backend has a cuRAND twin (kernels/).
-struct HostRng {
+/// Factory of the streams of a seed, on the host and the device (the CUDA kernels use it too;
+/// tests check its words against cuRAND's on the device).
+struct PhiloxRng {
   u64 seed;
   RS_HD PhiloxStream stream(u64 subsequence, u64 offset) const { return PhiloxStream(seed, subsequence, offset); }
 };
