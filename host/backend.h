@@ -15,7 +15,8 @@ struct HouseholdBlock {
   i32 n = 0;
   std::vector<float> params;  // kNumHouseholdParams x n, parameter-major
   std::vector<i32> home_store;
-  HouseholdView view() const { return HouseholdView{first, n, params.data(), home_store.data()}; }
+  std::vector<i32> secondary;  // kMaxSecondaryStores x n (HouseholdView::secondary), -1 none
+  HouseholdView view() const { return HouseholdView{first, n, params.data(), home_store.data(), secondary.data()}; }
 };
 
 /// Everything fixed for a run, as host views; a backend copies what it needs.

@@ -212,7 +212,7 @@ class Loader {
     double total = 0;
     each_map(key, n, "expected a list of missions", "expected {name, share, shift, linked_share, link_boost}",
              [&](const std::string& item, const YAML::Node& e) {
-      Config::Mission m{"", -1, 0, 0, 0, {}};
+      Config::Mission m{"", -1, 0, 0, 0, {}, 1};
       for (const auto& kv : e) {
         const std::string sub = kv.first.as<std::string>();
         const std::string full = item + "." + sub;
@@ -226,12 +226,16 @@ class Loader {
           const double x = parse_real(kv.second, full);
           if (!(x >= -20 && x <= 20)) fail(kv.second, full, "must be in [-20, 20]");
           (sub == "shift" ? m.shift : m.link_boost) = x;
+        } else if (sub == "variety") {
+          const double x = parse_real(kv.second, full);
+          if (!(x >= 0 && x <= 20)) fail(kv.second, full, "must be in [0, 20]");
+          m.variety = x;
         } else if (sub == "departments") {
           if (!kv.second.IsSequence()) fail(kv.second, full, "expected a list of department names");
           for (size_t d = 0; d < kv.second.size(); ++d)
             m.departments.push_back(scalar(kv.second[d], full + "[" + std::to_string(d) + "]", "a department name"));
         } else {
-          fail(kv.first, full, "unknown key (expected name, share, shift, linked_share, link_boost, departments)");
+          fail(kv.first, full, "unknown key (expected name, share, shift, linked_share, link_boost, departments, variety)");
         }
       }
       if (m.name.empty()) fail(e, item + ".name", "missing");
@@ -575,7 +579,7 @@ class Dumper {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& m : v)
       j.push_back({{"name", m.name}, {"share", m.share}, {"shift", m.shift}, {"linked_share", m.linked_share},
-                   {"link_boost", m.link_boost}, {"departments", m.departments}});
+                   {"link_boost", m.link_boost}, {"departments", m.departments}, {"variety", m.variety}});
     at(key) = j;
   }
   void price_changes(const char* key, std::vector<Config::PriceChange>& v) {
@@ -658,6 +662,14 @@ void bind(V& v, Config& c) {
   v.real("catalog.popularity_sd", c.catalog.popularity_sd, 0, 10);
   v.real("stores.price_index_sd", c.stores.price_index_sd, 0, 1);
   v.real("stores.traffic_sd", c.stores.traffic_sd, 0, 5);
+  v.real("stores.set.none", c.stores.secondary_count[0], 0, 1e6);
+  v.real("stores.set.one", c.stores.secondary_count[1], 0, 1e6);
+  v.real("stores.set.two", c.stores.secondary_count[2], 0, 1e6);
+  v.real("stores.set.three", c.stores.secondary_count[3], 0, 1e6);
+  v.real("stores.set.first_weight", c.stores.secondary_weight[0], 1e-6, 1e6);
+  v.real("stores.set.second_weight", c.stores.secondary_weight[1], 1e-6, 1e6);
+  v.real("stores.set.third_weight", c.stores.secondary_weight[2], 1e-6, 1e6);
+  v.real("stores.set.outside", c.stores.away_outside, 0, 1);
   v.dist("households.trip_rate", c.households[kTripRate], 0, 50);
   v.dist("households.store_loyalty", c.households[kStoreLoyalty], 0, 1);
   v.dist("households.beta_price", c.households[kBetaPrice], -50, 50);
@@ -673,6 +685,7 @@ void bind(V& v, Config& c) {
   v.dist("households.beta_loyal", c.households[kBetaLoyal], -50, 50);
   v.dist("households.stockpile", c.households[kStockpile], 0, 20);
   v.dist("households.coupon_propensity", c.households[kCouponPropensity], 0, 1);
+  v.dist("households.variety", c.households[kVariety], 0, 1);
   v.correlations("households.correlation", c.correlations);
   v.real("utility.quality_saturation", c.utility.quality_saturation, 0, 50);
   v.real("utility.promo_depth_scale", c.utility.promo_depth_scale, 0, 50);

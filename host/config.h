@@ -54,6 +54,11 @@ struct Config {
   struct Stores {
     double price_index_sd = 0.03;  // sd of log store price index
     double traffic_sd = 0.5;       // sd of log store traffic weight (home-store choice)
+    // A household's store set: relative frequencies of 0, 1, 2, 3 secondary stores, the relative
+    // shares of its away trips that go to the 1st, 2nd, 3rd, and the share outside the set.
+    double secondary_count[4] = {0.2, 0.25, 0.27, 0.28};
+    double secondary_weight[3] = {1.0, 0.7, 0.5};
+    double away_outside = 0.12;
   } stores;
 
   /// Heterogeneity distributions, indexed by HouseholdParam (DESIGN §3.5; the tuned values are
@@ -74,6 +79,7 @@ struct Config {
       {DistKind::kNormal, 1.0f, 0.5f, -2.0f, 5.0f},        // beta_loyal
       {DistKind::kLogNormal, 0.95f, 0.4f, 0.0f, 6.0f},     // stockpile: mean 2.8
       {DistKind::kBeta, 2.0f, 6.0f, 0.0f, 1.0f},           // coupon_propensity: mean 0.25
+      {DistKind::kBeta, 1.0f, 3.0f, 0.0f, 1.0f},           // variety: mean 0.25
   };
 
   /// Correlations between normal-family household parameters (on the underlying normal).
@@ -105,6 +111,7 @@ struct Config {
     double linked_share;  // share of categories linked to the mission
     double link_boost;   // extra shift of the linked categories
     std::vector<std::string> departments;  // linked categories come from these departments (empty: any)
+    double variety = 1;  // multiplies the household's variety on a trip with this mission
   };
 
   struct Choice {

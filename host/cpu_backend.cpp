@@ -129,9 +129,11 @@ struct BufferEval {
   }
   /// The product bought for u_pick, walking exp(u_j - max) of the last evaluation (exp_pass
   /// computed them with RecomputeEval's function).
-  int pick(const SimView& v, const HouseholdCoefs&, i32, i32 k, const CategoryExtras&, float u_pick) const {
-    return math::sample_categorical(v.cat.cat_begin[k + 1] - v.cat.cat_begin[k], sum, u_pick,
-                                    [&](int i) { return ex[i]; });
+  int pick(const SimView& v, const HouseholdCoefs&, i32, i32 k, const CategoryExtras&, float u_pick,
+           const Picks& picked) const {
+    const float total = total_without(sum, picked, [&](int i) { return ex[i]; });
+    return math::sample_categorical(v.cat.cat_begin[k + 1] - v.cat.cat_begin[k], total, u_pick,
+                                    [&](int i) { return picked.has(i) ? 0.0f : ex[i]; });
   }
 
  private:
@@ -236,9 +238,11 @@ void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, Househol
   out.n = n;
   out.params.assign(static_cast<size_t>(kNumHouseholdParams) * n, 0.0f);
   out.home_store.assign(n, 0);
+  out.secondary.assign(static_cast<size_t>(kMaxSecondaryStores) * n, -1);
   const rng::PhiloxRng rng{setup.seed};
 #pragma omp parallel for schedule(static)
-  for (i32 h = 0; h < n; ++h) sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h]);
+  for (i32 h = 0; h < n; ++h)
+    sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h], out.secondary.data() + h);
 }
 
 std::unique_ptr<Backend> make_cpu_backend(bool reference) { return std::make_unique<CpuBackend>(reference); }

@@ -17,7 +17,7 @@
 namespace retailsynth {
 namespace {
 
-/// Records of one item go to its own slots (as many as the trips it evaluates).
+/// Records of one item go to its own slots (kMaxPicks per trip it evaluates).
 struct ItemSink {
   Record* base;
   u32 count = 0;
@@ -132,7 +132,7 @@ class CpuItemsBackend final : public Backend {
         ++at;
       }
     }
-    exclusive_scan(items_.size(), slot_begin_, [&](size_t i) { return __builtin_popcount(items_[i].trips); });
+    exclusive_scan(items_.size(), slot_begin_, [&](size_t i) { return __builtin_popcount(items_[i].trips) * kMaxPicks; });
     order_.resize(items_.size());
     std::iota(order_.begin(), order_.end(), 0u);
     std::sort(order_.begin(), order_.end(), [&](u32 a, u32 b) { return keys_[a] != keys_[b] ? keys_[a] < keys_[b] : a < b; });

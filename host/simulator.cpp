@@ -132,6 +132,11 @@ void append_households(OutputFile& f, const HouseholdBlock& b, const Stores& sto
   for (i32 h = 0; h < b.n; ++h) {
     buf += fmt::format("{},{}", b.first + h + 1, stores.store_id[b.home_store[h]]);
     for (int p = 0; p < kNumHouseholdParams; ++p) buf += fmt::format(",{:.9g}", b.params[static_cast<size_t>(p) * b.n + h]);
+    buf += ',';  // the secondary stores' STORE_IDs, first to last, separated by ';' (empty: none)
+    for (int i = 0; i < kMaxSecondaryStores; ++i) {
+      const i32 s = b.secondary[static_cast<size_t>(i) * b.n + h];
+      if (s >= 0) buf += fmt::format("{}{}", i > 0 ? ";" : "", stores.store_id[s]);
+    }
     buf += '\n';
   }
   f.write(buf);
@@ -372,12 +377,12 @@ std::vector<FileSummary> write_fixed_files(const std::string& dir, const RunWorl
   };
   const SeasonalityTable& t = w.market.seasonality().used();
   whole("truth/seasonality.csv", t.empty() ? std::string("level,key,week_of_year,index,reliability,n\n") : t.to_csv());
-  std::string missions = "mission,share,shift,link_boost,linked_categories\n";
+  std::string missions = "mission,share,shift,link_boost,variety,linked_categories\n";
   for (size_t m = 0; m < w.missions.names.size(); ++m) {
     std::string linked;
     for (i32 k : w.missions.linked[m]) linked += (linked.empty() ? "" : "|") + w.cat.cat_name[k];
-    missions += fmt::format("{},{},{},{},{}\n", w.missions.names[m], w.missions.share[m], w.cfg.choice.missions[m].shift,
-                            w.cfg.choice.missions[m].link_boost, csv_field(linked));
+    missions += fmt::format("{},{},{},{},{},{}\n", w.missions.names[m], w.missions.share[m], w.cfg.choice.missions[m].shift,
+                            w.cfg.choice.missions[m].link_boost, w.cfg.choice.missions[m].variety, csv_field(linked));
   }
   whole("truth/missions.csv", missions);
   const Campaigns& campaigns = w.market.campaigns();
@@ -420,7 +425,7 @@ struct RunFiles {
     promos.write("STORE_ID,PRODUCT_ID,WEEK_NO,base_price,shelf_price,depth,display_type,in_ad,mailer\n");
     std::string head = "household_key,home_store";
     for (const char* n : kHouseholdParamNames) head += std::string(",") + n;
-    hh.write(head + "\n");
+    hh.write(head + ",secondary_stores\n");
     ctable.write("DESCRIPTION,household_key,CAMPAIGN\n");
     redeem.write("household_key,DAY,COUPON_UPC,CAMPAIGN\n");
     chh.write("household_key,CAMPAIGN,took_up\n");

@@ -217,9 +217,10 @@ class CudaBackend final : public Backend {
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
     params_.resize(static_cast<size_t>(kNumHouseholdParams) * (n > 0 ? n : 1));
     home_.resize(n > 0 ? n : 1);
+    secondary_.resize(static_cast<size_t>(kMaxSecondaryStores) * (n > 0 ? n : 1));
     if (n > 0) {  // a grid of 0 blocks is an invalid launch
       kernels::sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, rng::PhiloxRng{setup_.seed}, first, n,
-                                                                     raw(params_), raw(home_));
+                                                                     raw(params_), raw(home_), raw(secondary_));
       RS_CUDA_LAUNCH_CHECK();
       RS_CUDA_CHECK(cudaDeviceSynchronize());  // a kernel fault is named here, not in a Thrust copy
     }
@@ -229,7 +230,9 @@ class CudaBackend final : public Backend {
     out.home_store.resize(n);
     thrust::copy(params_.begin(), params_.begin() + out.params.size(), out.params.begin());
     thrust::copy(home_.begin(), home_.begin() + n, out.home_store.begin());
-    block_ = HouseholdView{first, n, raw(params_), raw(home_)};
+    out.secondary.resize(static_cast<size_t>(kMaxSecondaryStores) * n);
+    thrust::copy(secondary_.begin(), secondary_.begin() + out.secondary.size(), out.secondary.begin());
+    block_ = HouseholdView{first, n, raw(params_), raw(home_), raw(secondary_)};
     state_.reset(static_cast<size_t>(setup_.catalog.n_categories) * n, n);
   }
 
@@ -392,7 +395,7 @@ class CudaBackend final : public Backend {
   std::vector<std::unique_ptr<DeviceWeek>> weeks_;  // by week number, while they fit
   DeviceWeek scratch_week_;
   DeviceState state_;
-  thrust::device_vector<i32> cat_begin_, home_;
+  thrust::device_vector<i32> cat_begin_, home_, secondary_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, cat_quantity_, store_cdf_, params_,
       mission_shift_;
   thrust::device_vector<CampaignRule> rules_;

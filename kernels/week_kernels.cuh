@@ -45,31 +45,34 @@ struct LaneGroupEval : ScalarScreen {
     sum = lane_butterfly(lane_sum(v, c, s, k, x, lane, max), lane_sum_step, xor_lane);
   }
   __device__ int pick(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x,
-                      float u_pick) const {
+                      float u_pick, const Picks& picked) const {
     struct Chunk {
       const SimView& v;
       const HouseholdCoefs& c;
       const CategoryExtras& x;
+      const Picks& picked;
       i32 s, begin, end;
       float max;
       unsigned group;
       int lane;
       float mine;
+      __device__ float weight(int i) const { return math::rs_exp_lse(product_utility(v, c, s, begin + i, x) - max); }
       __device__ void load(int base) {
-        const i32 j = begin + base + lane;
-        mine = j < end ? math::rs_exp_lse(product_utility(v, c, s, j, x) - max) : 0.0f;
+        const int i = base + lane;
+        mine = begin + i < end && !picked.has(i) ? weight(i) : 0.0f;
       }
       __device__ float get(int l) const { return __shfl_sync(group, mine, l, math::kLseLanes); }
-    } chunk{v, c, x, s, v.cat.cat_begin[k], v.cat.cat_begin[k + 1], max, group, lane, 0.0f};
-    return sample_categorical_chunked(chunk.end - chunk.begin, sum, u_pick, chunk);
+    } chunk{v, c, x, picked, s, v.cat.cat_begin[k], v.cat.cat_begin[k + 1], max, group, lane, 0.0f};
+    const float total = total_without(sum, picked, [&](int i) { return chunk.weight(i); });
+    return sample_categorical_chunked(chunk.end - chunk.begin, total, u_pick, chunk);
   }
 };
 
 __global__ void sample_households_kernel(HouseholdSpecView spec, rng::PhiloxRng rng, i64 first, i32 n, float* params,
-                                         i32* home) {
+                                         i32* home, i32* secondary) {
   const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
   if (h >= n) return;
-  sample_household(spec, first + h, rng, params + h, n, home + h);
+  sample_household(spec, first + h, rng, params + h, n, home + h, secondary + h);
 }
 
 /// Step 1, a thread per household: trips, campaign starts, category masks (k-major, coalesced),
@@ -103,7 +106,7 @@ __global__ void fill_items_kernel(i32 n, i32 K, const u32* masks, const u32* ite
     items[at] = it;
     keys[at] = item_key(trips[h], it, K);
     ids[at] = at;
-    slot_count[at] = static_cast<u32>(__popc(m));
+    slot_count[at] = static_cast<u32>(__popc(m)) * kMaxPicks;
     ++at;
   }
 }

@@ -3,6 +3,7 @@
 // standard errors.  Every check also runs on a dataset with its mechanism switched off and must
 // fail there, so it measures the mechanism and not an artefact.  One process generates each
 // dataset once (this executable is a single ctest test).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <set>
 
 #include "analysis/dataset.h"
+#include "analysis/category_measures.h"
 #include "analysis/metrics.h"
 #include "config.h"
 #include "simulator.h"
@@ -41,7 +43,8 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 const std::vector<std::string> kOff = {
     "households.promo_sensitivity={dist: constant, value: 0}", "choice.inventory_weight=0",
     "households.beta_display={dist: constant, value: 0}",      "households.beta_feature={dist: constant, value: 0}",
-    "households.stockpile={dist: constant, value: 0}",
+    "households.stockpile={dist: constant, value: 0}",        "households.variety={dist: constant, value: 0}",
+    "stores.set.outside=1",
     "choice.missions=[{name: stock_up, share: 0.15, shift: 0.5, linked_share: 0, link_boost: 0}, {name: fill_in, share: "
     "0.45, shift: -3.2, linked_share: 0, link_boost: 0}, {name: meal, share: 0.15, shift: -0.6, linked_share: 0, "
     "link_boost: 0}, {name: snack, share: 0.12, shift: -2.6, linked_share: 0, link_boost: 0}, {name: special, share: "
@@ -181,6 +184,113 @@ TEST(Behaviour, HouseholdsDiffer) {
               "parameter fixed\n",
               het, hom);
   EXPECT_GT(het, 1.5 * hom);
+}
+
+// ---- several products of one category on a trip ----------------------------------------------
+
+namespace {
+
+/// Of the (basket, category) groups with a line, the share with at least 2 lines, with its
+/// standard error clustered by household; and of those, the share with at least 3.
+struct CategoryRepeats {
+  double two = 0, se = 0, three_given_two = 0;
+  size_t groups = 0;
+};
+CategoryRepeats category_repeats(const Dataset& d) {
+  std::map<std::pair<i64, i32>, std::pair<i32, int>> groups;  // (basket, category) -> (household, lines)
+  for (size_t i = 0; i < d.lines(); ++i) {
+    auto& g = groups[{d.basket[i], d.product_category[d.product[i]]}];
+    g.first = d.hh[i];
+    ++g.second;
+  }
+  std::map<i32, std::pair<double, double>> per_hh;  // household -> (groups, groups with >= 2 lines)
+  double n = 0, two = 0, three = 0;
+  for (const auto& [key, g] : groups) {
+    n += 1, two += g.second >= 2, three += g.second >= 3;
+    per_hh[g.first].first += 1;
+    per_hh[g.first].second += g.second >= 2;
+  }
+  CategoryRepeats r;
+  r.groups = groups.size();
+  r.two = two / n;
+  r.three_given_two = two > 0 ? three / two : 0;
+  double ss = 0;
+  for (const auto& [h, c] : per_hh) ss += (c.second - r.two * c.first) * (c.second - r.two * c.first);
+  r.se = std::sqrt(ss) / n;
+  return r;
+}
+
+}  // namespace
+
+TEST(Behaviour, SeveralProductsOfACategoryOnOneTrip) {
+  // After each pick another one follows with the household's variety q ~ Beta(1, 3) (every
+  // mission's multiplier 1 here): P(>= 2 lines | a line) = E[q] = 1/4, P(>= 3 | >= 2) =
+  // E[q^2] / E[q] = 2/5 (a category of k products stops at k; few have fewer than 4).
+  std::string missions = "choice.missions=[";
+  for (const auto& m : load_config(kDefault).choice.missions) {
+    std::string deps;
+    for (const auto& d : m.departments) deps += (deps.empty() ? "" : ", ") + d;
+    missions += fmt::format("{}{{name: {}, share: {}, shift: {}, linked_share: {}, link_boost: {}, departments: [{}], variety: 1}}",
+                            missions.size() > 17 ? ", " : "", m.name, m.share, m.shift, m.linked_share, m.link_boost, deps);
+  }
+  missions += "]";
+  const Dataset& flat = run("variety_flat", with(kBase, {missions, "households.variety={dist: beta, a: 1, b: 3}"})).data;
+  const CategoryRepeats on = category_repeats(flat), none = category_repeats(off().data);
+  std::printf("[measured] (basket, category) groups with >= 2 lines: %.4f +- %.4f (expected %.4f), >= 3 of those %.3f "
+              "(expected %.3f); %zu groups; variety 0: %.4f\n",
+              on.two, on.se, 0.25, on.three_given_two, 0.4, on.groups, none.two);
+  EXPECT_NEAR(on.two, 0.25, 4 * on.se);
+  EXPECT_NEAR(on.three_given_two, 0.4, 0.03);
+  EXPECT_EQ(none.two, 0.0) << "variety 0: one product per category and trip";
+}
+
+// ---- a few stores per household ----------------------------------------------------------------
+
+TEST(Behaviour, AwayTripsStayInTheHouseholdsStoreSet) {
+  // An away trip (a basket outside the home store) of a household with n secondary stores leaves
+  // the set with probability outside x (1 - n / (S - 1)): outside the set with stores.set.outside,
+  // which can still land on a secondary store.  S = 10 stores in kBase.
+  const Dataset& d = base().data;
+  const double outside = 0.12, S = 10;
+  std::set<std::pair<i64, i64>> seen;  // (household, basket)
+  double away = 0, out = 0, expected = 0, var = 0;
+  for (size_t i = 0; i < d.lines(); ++i) {
+    const i64 key = d.household[i];
+    if (!seen.insert({key, d.basket[i]}).second) continue;  // one count per basket
+    const auto& set = d.secondary_stores.at(key);
+    if (d.store[i] == d.home_store.at(key) || set.empty()) {
+      EXPECT_TRUE(d.store[i] == d.home_store.at(key)) << "a household without secondary stores left home";
+      continue;
+    }
+    const double p = outside * (1 - static_cast<double>(set.size()) / (S - 1));
+    away += 1;
+    out += std::find(set.begin(), set.end(), d.store[i]) == set.end();
+    expected += p;
+    var += p * (1 - p);
+  }
+  std::printf("[measured] away baskets outside the store set: %.0f of %.0f (expected %.1f +- %.1f)\n", out, away, expected,
+              std::sqrt(var));
+  ASSERT_GT(away, 10000);
+  EXPECT_NEAR(out, expected, 4 * std::sqrt(var));
+}
+
+TEST(Behaviour, StoreSetsAndVarietyMoveTheirValidateMeasures) {
+  // validate's measures on the same thinning as against the real sample: distinct stores of
+  // households with >= 20 kept lines, and the same-category share of a basket's line pairs; both
+  // move when their mechanism is switched off (kOff: stores.set.outside = 1, variety 0).
+  LikenessOptions o;
+  o.keep_rate = 0.052;
+  const auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+  const LikenessSample on = likeness_sample(base().data, o), none = likeness_sample(off().data, o);
+  const double s_on = mean(on.stores_per_household), s_off = mean(none.stores_per_household);
+  const double p_on = basket_pairs(base().data).share(), p_off = basket_pairs(off().data).share();
+  std::printf("[measured] stores per household (>= 20 kept lines): %.2f with store sets, %.2f without (%zu, %zu "
+              "households); same-category pair share %.4f with variety, %.4f without\n",
+              s_on, s_off, on.stores_per_household.size(), none.stores_per_household.size(), p_on, p_off);
+  ASSERT_GT(on.stores_per_household.size(), 100u);
+  EXPECT_LT(s_on, s_off - 0.5);
+  EXPECT_GT(p_on, 0.02);
+  EXPECT_EQ(p_off, 0.0);
 }
 
 // ---- baskets: heavy tail and mission co-occurrence --------------------------------------------

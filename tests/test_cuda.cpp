@@ -150,6 +150,7 @@ TEST(Cuda, EmptyBlockLaunchesNothingAndMatchesCpu) {
     gpu->sample_households(5, n, bg);
     EXPECT_EQ(bg.params, bc.params);
     EXPECT_EQ(bg.home_store, bc.home_store);
+    EXPECT_EQ(bg.secondary, bc.secondary);
     cpu->simulate_week(week, want);
     gpu->simulate_week(week, got);
     EXPECT_EQ(got.offsets, want.offsets) << n;

@@ -102,8 +102,15 @@ TEST(Items, EightLanesEvaluateAsRecomputeEvalOnARealMarket) {
       ASSERT_TRUE(same_bits(a.max, b.max)) << k;
       ASSERT_TRUE(same_bits(a.sum, b.sum)) << k;
       const float u = (trial * 0.618034f + k * 0.1f) - std::floor(trial * 0.618034f + k * 0.1f);
-      ASSERT_EQ(a.pick(v, c, s, k, x, u), b.pick(v, c, s, k, x, u)) << k;
-      ++picks;
+      Picks picked{};
+      for (int m = 0; m < kMaxPicks; ++m) {  // a pick, then further ones without replacement
+        const int pa = a.pick(v, c, s, k, x, u, picked), pb = b.pick(v, c, s, k, x, u, picked);
+        ASSERT_EQ(pa, pb) << k << " pick " << m;
+        if (pa < 0) break;
+        ASSERT_FALSE(picked.has(pa)) << "picked twice";
+        picked.index[picked.n++] = pa;
+        ++picks;
+      }
     }
   }
   EXPECT_GT(picks, 1000);

@@ -2,6 +2,8 @@
 // errors of the configured distributions) and the shape of each utility term.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <cmath>
 #include <functional>
 
@@ -56,6 +58,52 @@ std::pair<double, double> truncated_moments(const DistSpec& d) {
 }
 
 }  // namespace
+
+TEST(Heterogeneity, StoreSetsFollowTheConfig) {
+  // 0-3 secondary stores with stores.set's frequencies, distinct, never the home store, each by
+  // traffic share among the stores not yet taken.
+  const Config cfg = load_config(rs_test::source_path("configs/default.yaml"));
+  const Stores stores = build_stores(cfg);
+  auto backend = make_cpu_backend();
+  RunSetup setup{};
+  setup.seed = 7;
+  setup.spec = make_household_spec(cfg, stores);
+  backend->prepare(setup);
+  const i32 n = 40000;
+  HouseholdBlock b;
+  backend->sample_households(0, n, b);
+  const double* w = cfg.stores.secondary_count;
+  const double total = w[0] + w[1] + w[2] + w[3];
+  std::vector<double> count(kMaxSecondaryStores + 1, 0.0);
+  double first_at_top = 0, with_first = 0, expected_top = 0, var_top = 0;
+  const i32 top = static_cast<i32>(std::max_element(stores.traffic.begin(), stores.traffic.end()) - stores.traffic.begin());
+  for (i32 h = 0; h < n; ++h) {
+    int c = 0;
+    std::set<i32> seen = {b.home_store[h]};
+    for (int i = 0; i < kMaxSecondaryStores; ++i) {
+      const i32 s = b.secondary[static_cast<size_t>(i) * n + h];
+      if (s < 0) {
+        for (int j = i; j < kMaxSecondaryStores; ++j) EXPECT_LT(b.secondary[static_cast<size_t>(j) * n + h], 0);
+        break;
+      }
+      ASSERT_TRUE(seen.insert(s).second) << "household " << h << ": store " << s << " twice or the home store";
+      ++c;
+    }
+    count[c] += 1;
+    if (c > 0 && b.home_store[h] != top) {
+      const double p = stores.traffic[top] / (1.0 - stores.traffic[b.home_store[h]]);
+      with_first += 1, first_at_top += b.secondary[h] == top, expected_top += p, var_top += p * (1 - p);
+    }
+  }
+  for (int c = 0; c <= kMaxSecondaryStores; ++c) {
+    const double p = w[c] / total;
+    EXPECT_NEAR(count[c] / n, p, 4 * std::sqrt(p * (1 - p) / n)) << c << " secondary stores";
+  }
+  // The first secondary store is the busiest store (when that is not home) with its traffic share
+  // among the stores other than home.
+  ASSERT_GT(with_first, 1000);
+  EXPECT_NEAR(first_at_top, expected_top, 4 * std::sqrt(var_top));
+}
 
 TEST(Heterogeneity, SampleMomentsAndCorrelationMatchTheConfig) {
   const Config cfg = load_config(rs_test::source_path("configs/default.yaml"));

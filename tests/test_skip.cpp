@@ -96,7 +96,7 @@ struct RandomWorld {
     SimView v{};
     v.cat = catalog();
     v.week = w.view();
-    v.missions = MissionView{1, {1.0f}, mission_shift.data()};
+    v.missions = MissionView{1, {1.0f}, {1.0f}, mission_shift.data()};
     v.choice = choice;
     return v;
   }

@@ -184,6 +184,30 @@ double shallow_discount_share(const Dataset& d, double depth) {
   return n > 0 ? shallow / n : kNaN;
 }
 
+double BasketPairs::share() const { return pairs > 0 ? same_category / pairs : kNaN; }
+
+BasketPairs basket_pairs(const Dataset& d) {
+  std::vector<std::pair<i64, i32>> lines(d.lines());  // (basket, category)
+  for (size_t i = 0; i < d.lines(); ++i) lines[i] = {d.basket[i], d.product_category[d.product[i]]};
+  std::sort(lines.begin(), lines.end());
+  BasketPairs p;
+  for (size_t b = 0; b < lines.size();) {  // one basket
+    size_t e = b;
+    while (e < lines.size() && lines[e].first == lines[b].first) ++e;
+    const double n = static_cast<double>(e - b);
+    p.pairs += n * (n - 1) / 2;
+    for (size_t c = b; c < e;) {  // one category of it
+      size_t f = c;
+      while (f < e && lines[f].second == lines[c].second) ++f;
+      const double m = static_cast<double>(f - c);
+      p.same_category += lines[c].second >= 0 ? m * (m - 1) / 2 : 0.0;
+      c = f;
+    }
+    b = e;
+  }
+  return p;
+}
+
 ProductDiscounting product_discounting(const Dataset& d, int min_lines) {
   std::vector<u32> lines(static_cast<size_t>(d.n_products()), 0), discounted(lines.size(), 0);
   for (size_t i = 0; i < d.lines(); ++i) {

@@ -90,6 +90,15 @@ double discounted_share_of(const GroupLines& g);
 double multi_unit_share_of(const GroupLines& g);
 double mean_quantity_of(const GroupLines& g);
 
+/// Pairs of lines in one basket, and those of the same category: a basket of L lines has
+/// L (L - 1) / 2 pairs.  The share does not change when lines are thinned at random, so a line
+/// sample compares with a full dataset.
+struct BasketPairs {
+  double pairs = 0, same_category = 0;
+  double share() const;
+};
+BasketPairs basket_pairs(const Dataset& d);
+
 struct Concentration {
   double cv = 0;           // sd / mean of lines per household (sample sd)
   double top10_share = 0;  // share of lines in the 10% of households with the most (rounded up)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "analysis/report_json.h"
@@ -19,6 +20,7 @@ using report_json::pct;
 using report_json::series;
 
 constexpr double kMinRealLines = 30;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char* const kPerLine = "per line (comparable with a line sample)";
 const char* const kSection = "categories";
 
@@ -159,6 +161,22 @@ void quantity_row(const LineGroups& o, const LineGroups& r, json& rows, json& ch
                                      "share of lines with QUANTITY > 1 (0 < QUANTITY <= 50)", multi));
 }
 
+/// Several products of one category in a basket: the same-category share of the basket's line pairs.
+void basket_variety_row(const Dataset& ours, const Dataset& real, json& rows) {
+  const BasketPairs o = basket_pairs(ours), r = basket_pairs(real);
+  const double so = o.share(), sr = r.share();
+  const double gap = std::isfinite(so) && std::isfinite(sr) && sr > 0 ? std::abs(so - sr) / sr : kNaN;
+  const double score = std::isfinite(gap) ? std::max(0.0, 1.0 - gap) : kNaN;
+  const json figures = {{"same_category_pair_share", ours_real(so, sr)},
+                        {"pairs", ours_real(o.pairs, r.pairs)},
+                        {"same_category_pairs", ours_real(o.same_category, r.same_category)}};
+  const std::string text = fmt::format(
+      "line pairs within a basket that share a category: ours {} of {:.0f}, real {} of {:.0f} (thinning-invariant)",
+      pct(so, 2), o.pairs, pct(sr, 2), r.pairs);
+  rows.push_back(likeness_row("same_category_pairs", "same-category share of within-basket line pairs", score, 0.7,
+                              ">= 0.7 (within 30% of real)", figures, text));
+}
+
 }  // namespace
 
 json likeness_row(const std::string& id, const std::string& name, double score, double threshold, const std::string& target,
@@ -187,6 +205,7 @@ void category_likeness(const Dataset& ours, const Dataset& real, json& rows, jso
   price_level_row(ours, real, o, r, rows, charts);
   discount_row(ours, real, o, r, rows, charts);
   quantity_row(o, r, rows, charts);
+  basket_variety_row(ours, real, rows);
   for (auto& c : charts)
     if (!c.contains("section")) c["section"] = kSection;
 }

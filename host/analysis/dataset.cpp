@@ -526,7 +526,10 @@ void load_truth(Dataset& d, const fs::path& truth) {
     const auto h = header_of(text, file);
     if (h.size() < 2 || h[0] != "household_key" || h[1] != "home_store")
       throw InputError(file + ":1: expected household_key,home_store,... as the first columns");
-    const std::vector<std::string> names(h.begin() + 2, h.end());
+    // The parameters, then (newer runs) the secondary stores: STORE_IDs separated by ';'.
+    const bool has_set = h.back() == "secondary_stores";
+    const size_t n_params = h.size() - 2 - (has_set ? 1 : 0);
+    const std::vector<std::string> names(h.begin() + 2, h.begin() + 2 + static_cast<std::ptrdiff_t>(n_params));
     if (!d.param_names.empty() && names != d.param_names) throw InputError(file + ":1: the header differs from the first part's");
     d.param_names = names;
     for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
@@ -535,8 +538,15 @@ void load_truth(Dataset& d, const fs::path& truth) {
       const i64 key = ctx.integer(f[0]);
       d.home_store[key] = ctx.int32(f[1]);
       std::vector<double> v;
-      for (size_t i = 2; i < f.size(); ++i) v.push_back(ctx.real(f[i]));
+      for (size_t i = 2; i < 2 + n_params; ++i) v.push_back(ctx.real(f[i]));
       d.params[key] = std::move(v);
+      if (!has_set) return;
+      std::vector<i32>& set = d.secondary_stores[key];
+      for (std::string_view rest = f.back(); !rest.empty();) {
+        const size_t semi = rest.find(';');
+        set.push_back(ctx.int32(rest.substr(0, semi)));
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      }
     });
   }
   if (const std::string file = existing(truth, "products.csv"); !file.empty()) {

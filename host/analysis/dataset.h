@@ -89,6 +89,7 @@ struct Dataset {
   std::vector<std::string> param_names;                  // truth/households.csv columns after home_store
   std::unordered_map<i64, std::vector<double>> params;   // household_key -> parameters
   std::unordered_map<i64, i32> home_store;               // household_key -> STORE_ID
+  std::unordered_map<i64, std::vector<i32>> secondary_stores;  // household_key -> STORE_IDs (runs with store sets)
   using Promo = PromotionTable::Promo;
   PromotionTable promotions;
   std::vector<i64> line_promo;  // by line: index into promotions, -1 when not promoted (empty without them)

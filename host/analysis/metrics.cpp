@@ -670,6 +670,21 @@ double coupon_line_share(const Dataset& d) {
 
 // ---- distributions compared with real data -------------------------------------------------------------
 
+/// A household's distinct stores and its top store's share of `stores` (one entry per line).
+static void store_mix(std::vector<i32>& stores, LikenessSample& r) {
+  std::sort(stores.begin(), stores.end());
+  size_t distinct = 0, top = 0;
+  for (size_t a = 0; a < stores.size();) {
+    size_t b = a;
+    while (b < stores.size() && stores[b] == stores[a]) ++b;
+    ++distinct;
+    top = std::max(top, b - a);
+    a = b;
+  }
+  r.stores_per_household.push_back(static_cast<double>(distinct));
+  r.top_store_share.push_back(static_cast<double>(top) / static_cast<double>(stores.size()));
+}
+
 LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {
   LikenessSample r;
   // Per line: every line.
@@ -704,9 +719,11 @@ LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {
   std::vector<i32> cats;
   // Lines per household count the weeks both datasets cover, so a longer run is not a heavier one.
   const i32 common_last = o.max_week > 0 ? first + o.max_week - 1 : last;
+  std::vector<i32> stores;
   for (size_t a = 0; a < kept.size();) {  // one household
     size_t b = a;
     double common_lines = 0;
+    stores.clear();
     std::fill(weeks_visits.begin(), weeks_visits.end(), 0);
     while (b < kept.size() && kept[b].hh == kept[a].hh) {
       size_t e = b;  // one household-week
@@ -732,12 +749,15 @@ LikenessSample likeness_sample(const Dataset& d, const LikenessOptions& o) {
       if (w >= first && w <= last) weeks_visits[w - first] = visits;
       r.lines_per_hh_week.push_back(static_cast<double>(e - b));
       if (w <= common_last) common_lines += static_cast<double>(e - b);
+      if (w <= common_last)
+        for (size_t x = b; x < e; ++x) stores.push_back(d.store_index[kept[x].i]);
       std::sort(cats.begin(), cats.end());
       r.categories_per_hh_week.push_back(static_cast<double>(std::unique(cats.begin(), cats.end()) - cats.begin()));
       b = e;
     }
     ++r.kept_households;
     if (common_lines > 0) r.lines_per_household.push_back(common_lines);
+    if (stores.size() >= static_cast<size_t>(kMinStoreLines)) store_mix(stores, r);
     for (i32 v : weeks_visits) r.visits_per_hh_week.push_back(v);
     a = b;
   }

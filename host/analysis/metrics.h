@@ -185,6 +185,7 @@ double coupon_line_share(const Dataset& d);
 
 // ---- distributions compared with real data ---------------------------------------------------------
 
+constexpr int kMinStoreLines = 20;
 struct LikenessSample {
   // Per line (every line; not affected by the thinning).
   std::vector<double> quantity, dollars, unit_price, line_depth;  // line_depth: discounted lines only
@@ -196,6 +197,9 @@ struct LikenessSample {
   std::vector<double> category_pair_lift;     // pairs with >= min_pair_support baskets
   std::vector<double> weeks_between;          // gaps between weeks a household buys a category
   std::vector<double> lines_per_household;    // households with >= 1 kept line
+  // Households with >= kMinStoreLines kept lines in the common weeks: distinct stores, the top
+  // store's share of those lines.
+  std::vector<double> stores_per_household, top_store_share;
   size_t kept_lines = 0, kept_households = 0;
 };
 struct LikenessOptions {

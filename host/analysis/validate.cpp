@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <array>
 #include <memory>
 #include <tuple>
@@ -478,6 +479,27 @@ void add_line_figures(const Dataset& d, const Dataset& real, const LikenessSampl
     const double so = shallow_discount_share(d), sr = shallow_discount_share(real);
     e["figures"] = {{"depth_below_10pct", {{"ours", num(so)}, {"real", num(sr)}}}};
     e["figures_text"] = fmt::format("discounted lines with depth < 10%: ours {}, real {}", pct(so), pct(sr));
+  } else if (e["id"] == "stores_per_household") {
+    const auto mean = [](const std::vector<double>& v) {
+      return v.empty() ? kNaN : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    };
+    const auto share = [](const std::vector<double>& v, double lo, double hi) {
+      return v.empty() ? kNaN
+                       : static_cast<double>(std::count_if(v.begin(), v.end(), [&](double x) { return x >= lo && x <= hi; })) /
+                             static_cast<double>(v.size());
+    };
+    const auto side = [&](const LikenessSample& s) {
+      return json{{"households", s.stores_per_household.size()},    {"mean_stores", num(mean(s.stores_per_household))},
+                  {"single_store", num(share(s.stores_per_household, 1, 1))}, {"five_or_more", num(share(s.stores_per_household, 5, 1e9))},
+                  {"top_store_share", num(mean(s.top_store_share))}};
+    };
+    e["figures"] = {{"ours", side(a)}, {"real", side(r)}};
+    e["figures_text"] = fmt::format(
+        "mean stores: ours {}, real {}; single-store: ours {}, real {}; 5 or more: ours {}, real {}; top store's share of lines: "
+        "ours {}, real {}",
+        fmt_num(mean(a.stores_per_household), 2), fmt_num(mean(r.stores_per_household), 2), pct(share(a.stores_per_household, 1, 1)),
+        pct(share(r.stores_per_household, 1, 1)), pct(share(a.stores_per_household, 5, 1e9)),
+        pct(share(r.stores_per_household, 5, 1e9)), pct(mean(a.top_store_share)), pct(mean(r.top_store_share)));
   } else if (e["id"] == "lines_per_household") {
     const Concentration co = line_concentration(a.lines_per_household), cr = line_concentration(r.lines_per_household);
     e["comparison"] = e["comparison"].get<std::string>() + "; households with at least one kept line on each side";
@@ -532,7 +554,9 @@ void measure_likeness(const Dataset& d, const Dataset& real, json& report, Build
        false, true, kNaN, ""},
       {"weeks_between", "weeks between purchases of a category", &a.weeks_between, &r.weeks_between, false, false, kNaN, ""},
       {"lines_per_household", "lines per household (households with a line)", &a.lines_per_household, &r.lines_per_household,
-       false, true, kNaN, ""}};
+       false, true, kNaN, ""},
+      {"stores_per_household", "stores per household (households with >= 20 kept lines)", &a.stores_per_household,
+       &r.stores_per_household, false, false, kNaN, ""}};
   json list = json::array();
   const std::string thinned_how =
       rate < 1 ? fmt::format("ours thinned to the real file's {:.2f}% line sample", 100 * rate) : "whole data on both sides";

@@ -15,6 +15,16 @@ HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores) {
   for (int p = 0; p < kNumHouseholdParams; ++p) spec.params[p] = cfg.households[p];
   spec.n_stores = stores.size();
   spec.store_cdf = stores.cdf.data();
+  const double* counts = cfg.stores.secondary_count;
+  const double total = counts[0] + counts[1] + counts[2] + counts[3];
+  if (!(total > 0))
+    throw InputError((cfg.source.empty() ? std::string("config") : cfg.source) +
+                     ": stores.set: none, one, two and three are all 0 (at least one must be positive)");
+  double acc = 0;
+  for (int c = 0; c <= kMaxSecondaryStores; ++c) {
+    acc += counts[c];
+    spec.secondary_count_cdf[c] = c == kMaxSecondaryStores ? 1.0f : static_cast<float>(acc / total);
+  }
   constexpr int N = kNumHouseholdParams;
   Eigen::MatrixXd corr = Eigen::MatrixXd::Identity(N, N);
   spec.correlated_mask = 0;
@@ -39,6 +49,7 @@ MissionView Missions::view() const {
   for (i32 m = 0; m < v.n; ++m) {
     acc += share[m];
     v.cdf[m] = static_cast<float>(acc);
+    v.variety[m] = variety[m];
   }
   if (v.n > 0) v.cdf[v.n - 1] = 1.0f;
   v.shift = shift.data();
@@ -54,6 +65,7 @@ Missions make_missions(const Config& cfg, const Catalog& cat) {
   for (size_t m = 0; m < list.size(); ++m) {
     ms.names.push_back(list[m].name);
     ms.share.push_back(list[m].share);
+    ms.variety.push_back(static_cast<float>(list[m].variety));
     const auto& deps = list[m].departments;
     for (i32 k = 0; k < K; ++k) {
       const bool eligible = deps.empty() || std::find(deps.begin(), deps.end(), cat.cat_department[k]) != deps.end();
@@ -82,6 +94,8 @@ ChoiceParams make_choice_params(const Config& cfg) {
   choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
   choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
   choice.exact_skip = cfg.choice.exact_skip ? 1 : 0;
+  choice.away_outside = static_cast<float>(cfg.stores.away_outside);
+  for (int i = 0; i < kMaxSecondaryStores; ++i) choice.secondary_weight[i] = static_cast<float>(cfg.stores.secondary_weight[i]);
   return choice;
 }
 

@@ -16,6 +16,7 @@ HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores);
 struct Missions {
   std::vector<std::string> names;
   std::vector<double> share;
+  std::vector<float> variety;              // per mission, the multiplier of the household's variety
   std::vector<float> shift;                // n x K: mission shift + link boost of linked categories
   std::vector<std::vector<i32>> linked;    // per mission, its linked categories
   MissionView view() const;

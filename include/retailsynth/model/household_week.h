@@ -31,6 +31,53 @@ RS_HD inline int sample_minute_of_day(float u) {
   return hour * 60 + minute;
 }
 
+/// A store drawn by traffic share among those not in `taken` (n_taken of them), with u in [0, 1):
+/// the walk over the remaining shares in store order.
+RS_HD inline i32 draw_store_excluding(const HouseholdSpecView& spec, const i32* taken, int n_taken, float u) {
+  const auto share = [&](i32 s) { return spec.store_cdf[s] - (s > 0 ? spec.store_cdf[s - 1] : 0.0f); };
+  const auto is_taken = [&](i32 s) {
+    for (int i = 0; i < n_taken; ++i)
+      if (taken[i] == s) return true;
+    return false;
+  };
+  float left = 1.0f;
+  for (int i = 0; i < n_taken; ++i) left = left - share(taken[i]);
+  const float target = u * left;
+  float acc = 0.0f;
+  i32 last = -1;
+  for (i32 s = 0; s < spec.n_stores; ++s) {
+    if (is_taken(s)) continue;
+    last = s;
+    acc = acc + share(s);
+    if (acc > target) return s;
+  }
+  return last;  // rounding left the walk short: the last store not taken
+}
+
+/// The household's secondary stores (slot kStoreSetSlot): their number by secondary_count_cdf,
+/// then each by traffic share among the stores not yet in the set; -1 fills the unused entries.
+template <class Rng>
+RS_HD inline void sample_store_set(const HouseholdSpecView& spec, i64 global_index, const Rng& rng, i32 home,
+                                   i32* secondary, i64 stride) {
+  auto g = rng.stream(static_cast<u64>(global_index), rng::offset(0, rng::Stream::kHouseholdParams, 0, kStoreSetSlot));
+  const float u_count = math::uniform01(g);
+  int n = kMaxSecondaryStores;
+  for (int c = 0; c < kMaxSecondaryStores; ++c) {
+    if (u_count < spec.secondary_count_cdf[c]) {
+      n = c;
+      break;
+    }
+  }
+  if (n > spec.n_stores - 1) n = spec.n_stores - 1;
+  i32 taken[kMaxSecondaryStores + 1] = {home, -1, -1, -1};
+  for (int i = 0; i < kMaxSecondaryStores; ++i) {
+    const float u = math::uniform01(g);  // drawn for every entry, so the count moves no store
+    const i32 s = i < n ? draw_store_excluding(spec, taken, i + 1, u) : -1;
+    taken[i + 1] = s;
+    secondary[i * stride] = s;
+  }
+}
+
 /// Draws household `global_index`'s parameters and home store.  Parameter p uses stream
 /// kHouseholdParams slot p: an uncorrelated parameter is drawn by its distribution (truncation
 /// by rejection); a correlated one takes one standard normal from its slot, mixes them through
@@ -38,7 +85,7 @@ RS_HD inline int sample_minute_of_day(float u) {
 /// kNumHouseholdParams.
 template <class Rng>
 RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_index, const Rng& rng, float* params,
-                                   i64 param_stride, i32* home_store) {
+                                   i64 param_stride, i32* home_store, i32* secondary) {
   float eps[kNumHouseholdParams];
   for (int p = 0; p < kNumHouseholdParams; ++p) {
     auto g = rng.stream(static_cast<u64>(global_index),
@@ -71,6 +118,7 @@ RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_ind
     }
   }
   *home_store = s;
+  sample_store_set(spec, global_index, rng, s, secondary, param_stride);
 }
 
 /// Evaluates a category's products for one trip without storing them (GPU threads): the
@@ -105,11 +153,13 @@ struct RecomputeEval : ScalarScreen {
                                     const CategoryExtras& x) const {
     return math::rs_exp_lse(product_utility(v, c, s, j, x) - max);
   }
-  /// The product bought (index in the category) for u_pick, or -1.
-  RS_HD int pick(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x, float u_pick) const {
+  /// The product bought (index in the category) for u_pick among those not yet picked, or -1.
+  RS_HD int pick(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x, float u_pick,
+                 const Picks& picked) const {
     const i32 begin = v.cat.cat_begin[k];
-    return math::sample_categorical(v.cat.cat_begin[k + 1] - begin, sum, u_pick,
-                                    [&](int i) { return weight(v, c, s, begin + i, x); });
+    const auto w = [&](int i) { return weight(v, c, s, begin + i, x); };
+    return math::sample_categorical(v.cat.cat_begin[k + 1] - begin, total_without(sum, picked, w), u_pick,
+                                    [&](int i) { return picked.has(i) ? 0.0f : w(i); });
   }
 };
 
@@ -118,7 +168,7 @@ struct HouseholdWeek {
   u64 hh;  // global index: the random-stream subsequence
   i32 h;   // index in the block
   HouseholdCoefs c;
-  float basket_scale, qty_scale, stockpile;
+  float basket_scale, qty_scale, stockpile, variety;
   SkipHousehold skip;
   float spend;  // cents so far, after coupons
   u64 targeted, activated;  // campaign masks
@@ -138,6 +188,7 @@ RS_HD inline HouseholdWeek household_week(const SimView& v, i32 h) {
   w.basket_scale = v.hh.param(kBasketScale, h);
   w.qty_scale = v.hh.param(kQuantityScale, h);
   w.stockpile = v.hh.param(kStockpile, h);
+  w.variety = v.hh.param(kVariety, h);
   w.skip = skip_household(w.c, w.basket_scale);
   w.spend = v.state.spend_in[h];
   w.targeted = v.state.targeted_in[h];
@@ -177,8 +228,39 @@ struct Trips {
   u16 minute[rng::kMaxTrips];
 };
 
+/// The store of a trip away from the home store, from u in [0, 1): with probability away_outside
+/// any other store alike (outside the set), else a secondary store by its weight, or the home
+/// store itself for a household without one.  stores.set.outside = 1 gives the model without
+/// store sets: every away trip to any other store alike.
+RS_HD inline i32 away_store(const SimView& v, i32 h, i32 home, float u) {
+  const i32 n_stores = v.week.n_stores;
+  float total = 0.0f;
+  int n = 0;
+  for (int i = 0; i < kMaxSecondaryStores; ++i)
+    if (v.hh.secondary_store(i, h) >= 0) total = total + v.choice.secondary_weight[i], ++n;
+  const float outside = v.choice.away_outside;
+  if (u < outside) {
+    const float uo = u / outside;
+    i32 other = static_cast<i32>(uo * static_cast<float>(n_stores - 1));
+    if (other > n_stores - 2) other = n_stores - 2;
+    return other >= home ? other + 1 : other;
+  }
+  if (n == 0) return home;
+  const float target = (u - outside) / (1.0f - outside) * total;
+  float acc = 0.0f;
+  i32 s = home;
+  for (int i = 0; i < kMaxSecondaryStores; ++i) {
+    const i32 si = v.hh.secondary_store(i, h);
+    if (si < 0) continue;
+    s = si;
+    acc = acc + v.choice.secondary_weight[i];
+    if (acc > target) break;
+  }
+  return s;
+}
+
 /// Trips: Poisson(rate * season * (1 + rho * M[home store, t])); a trip goes to the home store
-/// with probability store_loyalty, else to another store; each is announced by sink.trip(store).
+/// with probability store_loyalty, else away (away_store); each is announced by sink.trip(store).
 template <class Rng, class Sink>
 RS_HD inline void draw_trips(const SimView& v, const HouseholdWeek& w, const Rng& rng, Sink& sink, Trips& t) {
   const u32 week = v.week.week;
@@ -197,12 +279,7 @@ RS_HD inline void draw_trips(const SimView& v, const HouseholdWeek& w, const Rng
     const float u_day = math::uniform01(sg);
     const float u_time = math::uniform01(sg);
     const float u_mission = math::uniform01(sg);
-    i32 s = home;
-    if (n_stores > 1 && u_store >= loyalty) {
-      i32 other = static_cast<i32>(u_other * static_cast<float>(n_stores - 1));
-      if (other > n_stores - 2) other = n_stores - 2;
-      s = other >= home ? other + 1 : other;
-    }
+    const i32 s = n_stores > 1 && u_store >= loyalty ? away_store(v, w.h, home, u_other) : home;
     t.store[trip] = s;
     sink.trip(s);
     const int d = static_cast<int>(u_day * 7.0f);
@@ -319,9 +396,15 @@ RS_HD RS_FORCEINLINE float line_spend(const Record& r) {
   return static_cast<float>(static_cast<u32>(r.quantity) * r.shelf_cents - r.coupon_cents - r.match_cents);
 }
 
+/// Draws of extra pick m (1 ..) of a (trip, category) slot: a range of the slot that no other
+/// draw reaches, so extra picks move none of the others (variety 0 gives the single-pick data).
+RS_HD RS_FORCEINLINE u64 extra_pick_offset(int m) { return static_cast<u64>(m) << 24; }
+
 /// Category k on one trip that the exact skip did not rule out: the inclusive value,
 /// nested-logit incidence with the mission's shift and the inventory, the product (eval.pick) and
-/// the purchase line; the inventory, last choice and spending follow.
+/// the purchase line; then, with the household's variety tendency each time, further products
+/// without replacement (up to kMaxPicks), each its own line.  The inventory, last choice and
+/// spending follow every line.
 template <class Rng, class Sink, class Eval>
 RS_HD inline void category_trip(const SimView& v, HouseholdWeek& w, const Trips& t, int trip, i32 k, float u_buy,
                                 CategoryRun& run, const Rng& rng, Sink& sink, Eval& eval) {
@@ -332,15 +415,23 @@ RS_HD inline void category_trip(const SimView& v, HouseholdWeek& w, const Trips&
   const float iv = eval.max + math::rs_log(eval.sum);
   const float logit = incidence_logit(v, k, w.basket_scale, t.mission[trip], iv, run.inventory);
   if (!(u_buy < math::rs_sigmoid(logit))) return;
-  auto bg = rng.stream(w.hh, basket_offset(v.week.week, trip, k) + 1);  // the slot's draws after u_buy
-  const float u_pick = math::uniform01(bg);
-  const int pick = eval.pick(v, w.c, s, k, run.x, u_pick);
-  if (pick < 0) return;
-  const Record r = purchase(v, w, t, trip, s, k, run.begin + pick, run.x, bg);
-  run.inventory = run.inventory + static_cast<float>(r.quantity);
-  run.last = run.begin + pick;
-  w.spend = w.spend + line_spend(r);
-  sink.emit(r);
+  const u64 slot = basket_offset(v.week.week, trip, k);
+  auto bg = rng.stream(w.hh, slot + 1);  // the slot's draws after u_buy
+  Picks picked;
+  picked.n = 0;
+  int pick = eval.pick(v, w.c, s, k, run.x, math::uniform01(bg), picked);
+  for (int m = 1; pick >= 0; ++m) {
+    const Record r = purchase(v, w, t, trip, s, k, run.begin + pick, run.x, bg);
+    run.inventory = run.inventory + static_cast<float>(r.quantity);
+    run.last = run.begin + pick;
+    w.spend = w.spend + line_spend(r);
+    sink.emit(r);
+    picked.index[picked.n++] = pick;
+    if (m == kMaxPicks) break;
+    bg = rng.stream(w.hh, slot + extra_pick_offset(m));
+    if (!(math::uniform01(bg) < w.variety * v.missions.variety[t.mission[trip]])) break;
+    pick = eval.pick(v, w.c, s, k, run.x, math::uniform01(bg), picked);
+  }
 }
 
 /// Category k over the week's trips: on each trip u_buy first, then (unless the exact skip

@@ -49,6 +49,25 @@ struct CategoryExtras {
   i32 entry[kMaxCouponsPerCategory];
 };
 
+/// The products of a category already bought on a trip (indices in the category), left out of the
+/// next pick: further picks are without replacement.
+struct Picks {
+  int n;
+  i32 index[kMaxPicks];
+  RS_HD RS_FORCEINLINE bool has(i32 i) const {
+    for (int p = 0; p < n; ++p)
+      if (index[p] == i) return true;
+    return false;
+  }
+};
+/// The total of a pick's walk: the evaluation's sum less the weights of the products already
+/// picked, subtracted in pick order (every evaluator computes the same weights, so the same total).
+template <class Weight>
+RS_HD RS_FORCEINLINE float total_without(float sum, const Picks& p, Weight weight) {
+  for (int i = 0; i < p.n; ++i) sum = sum - weight(p.index[i]);
+  return sum;
+}
+
 /// A coupon is honoured when it is worth at most half the shelf price (so the price paid stays
 /// positive and the log term finite).
 RS_HD RS_FORCEINLINE bool coupon_applies(u32 shelf_cents, u32 total_cents) { return 2u * total_cents <= shelf_cents; }

@@ -23,6 +23,7 @@ enum HouseholdParam : int {
   kBetaLoyal,         // bonus for the household's last product in the category
   kStockpile,         // quantity elasticity to the discount: mean x (1 - d)^(-stockpile)
   kCouponPropensity,  // probability of taking up (clipping) a coupon the household is targeted with
+  kVariety,           // after each product bought in a category on a trip, probability of another one
   kNumHouseholdParams
 };
 
@@ -30,12 +31,16 @@ enum HouseholdParam : int {
 /// added, so it stays the home store's and later parameters take the slots after it: adding a
 /// parameter changes no earlier draw.
 constexpr int kHomeStoreSlot = 14;
+/// The slot of a household's secondary stores (after every parameter's).
+constexpr int kStoreSetSlot = 40;
+/// A household shops at its home store and up to this many secondary stores, drawn once.
+constexpr int kMaxSecondaryStores = 3;
 RS_HD constexpr int household_param_slot(int p) { return p < kHomeStoreSlot ? p : p + 1; }
 
 inline constexpr const char* kHouseholdParamNames[kNumHouseholdParams] = {
     "trip_rate",    "store_loyalty", "beta_price", "beta_quality", "basket_scale",      "quantity_scale", "beta_promo",
     "beta_display", "beta_feature",  "beta_ref",   "loss_aversion", "promo_sensitivity", "beta_loyal",     "stockpile",
-    "coupon_propensity"};
+    "coupon_propensity", "variety"};
 
 /// Heterogeneity specification: one distribution per parameter, an optional correlation between
 /// normal-family parameters (normal, lognormal: correlated on the underlying normal), and the
@@ -46,6 +51,9 @@ struct HouseholdSpecView {
   float chol[kNumHouseholdParams * kNumHouseholdParams];  // lower-triangular Cholesky factor, row-major
   i32 n_stores;
   const float* store_cdf;  // n_stores cumulative traffic shares, last = 1
+  // P(at most c secondary stores), c = 0 .. kMaxSecondaryStores (last 1); the secondary stores are
+  // drawn by traffic share, without replacement, among the stores other than the home store.
+  float secondary_count_cdf[kMaxSecondaryStores + 1];
 };
 
 /// A block of households in structure-of-arrays layout: params[p * n + h].
@@ -54,7 +62,9 @@ struct HouseholdView {
   i32 n;
   const float* params;
   const i32* home_store;
+  const i32* secondary;  // kMaxSecondaryStores x n: secondary store i of household h at [i * n + h], -1 none
   RS_HD RS_FORCEINLINE float param(int p, i32 h) const { return params[static_cast<i64>(p) * n + h]; }
+  RS_HD RS_FORCEINLINE i32 secondary_store(int i, i32 h) const { return secondary[static_cast<i64>(i) * n + h]; }
 };
 
 /// Dynamic household state, O(households x categories) (layout: at()).  `in` is the start of the
@@ -96,6 +106,7 @@ constexpr int kMaxMissions = 8;
 struct MissionView {
   i32 n;
   float cdf[kMaxMissions];
+  float variety[kMaxMissions];  // multiplier of the household's variety tendency on the mission's trips
   const float* shift;  // n x n_categories
 };
 
@@ -165,6 +176,7 @@ struct WeekView {
 /// a targeted household takes the coupons up with probability coupon_propensity.
 constexpr int kMaxCampaigns = 64;
 constexpr int kMaxCouponsPerCategory = 8;  // coupons a household holds in one category at once
+constexpr int kMaxPicks = 4;               // products of one category bought on one trip
 struct CampaignRule {
   u32 start_week, end_week;  // simulation weeks, inclusive
   u32 slot;                  // random-stream slot, from the campaign's name (so adding or removing
@@ -190,6 +202,10 @@ struct ChoiceParams {
   float inventory_weight;   // omega: incidence logit falls by omega per unit at home
   float inventory_decay;    // share of the inventory consumed each week
   i32 exact_skip;           // 1: skip the categories whose incidence bound cannot reach u_buy
+  // A trip away from the home store goes to a store outside the household's set with probability
+  // away_outside, else to secondary store i with probability proportional to secondary_weight[i].
+  float away_outside;
+  float secondary_weight[kMaxSecondaryStores];
 };
 
 /// One purchase line, before ids and money are formatted.  32 bytes.

@@ -182,22 +182,26 @@ struct LanesInOneThread : ScalarScreen {
     for (int l = 0; l < math::kLseLanes; ++l) a[l] = lane_sum(v, c, s, k, x, l, max);
     sum = lanes_butterfly(a, lane_sum_step);
   }
-  RS_HD int pick(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x, float u_pick) const {
+  RS_HD int pick(const SimView& v, const HouseholdCoefs& c, i32 s, i32 k, const CategoryExtras& x, float u_pick,
+                 const Picks& picked) const {
     struct Chunk {
       const SimView& v;
       const HouseholdCoefs& c;
       i32 s, begin, end;
       const CategoryExtras& x;
+      const Picks& picked;
       float max, w[math::kLseLanes];
+      RS_HD float weight(int i) const { return math::rs_exp_lse(product_utility(v, c, s, begin + i, x) - max); }
       RS_HD void load(int base) {
         for (int l = 0; l < math::kLseLanes; ++l) {
-          const i32 j = begin + base + l;
-          w[l] = j < end ? math::rs_exp_lse(product_utility(v, c, s, j, x) - max) : 0.0f;
+          const int i = base + l;
+          w[l] = begin + i < end && !picked.has(i) ? weight(i) : 0.0f;
         }
       }
       RS_HD float get(int l) const { return w[l]; }
-    } chunk{v, c, s, v.cat.cat_begin[k], v.cat.cat_begin[k + 1], x, max, {}};
-    return sample_categorical_chunked(chunk.end - chunk.begin, sum, u_pick, chunk);
+    } chunk{v, c, s, v.cat.cat_begin[k], v.cat.cat_begin[k + 1], x, picked, max, {}};
+    const float total = total_without(sum, picked, [&](int i) { return chunk.weight(i); });
+    return sample_categorical_chunked(chunk.end - chunk.begin, total, u_pick, chunk);
   }
 };
 
