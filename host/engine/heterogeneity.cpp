@@ -7,6 +7,7 @@
 
 #include "retailsynth/rng/philox.h"
 #include "retailsynth/rng/streams.h"
+#include "seasonality/calendar_profile.h"
 
 namespace retailsynth {
 
@@ -82,6 +83,10 @@ ChoiceParams make_choice_params(const Config& cfg) {
   choice.inventory_weight = static_cast<float>(cfg.choice.inventory_weight);
   choice.inventory_decay = static_cast<float>(cfg.choice.inventory_decay);
   choice.exact_skip = cfg.choice.exact_skip ? 1 : 0;
+  // Seasonality on the buy probability only when a table is in use (without one every index is 1).
+  choice.season_share =
+      cfg.seasonality.incidence == "share" && !cfg.seasonality.table.empty() && cfg.seasonality.strength != 0.0 ? 1 : 0;
+  if (!cfg.calendar.profile.empty()) choice.trip_time = CalendarProfile::load(cfg.calendar.profile).view();
   return choice;
 }
 
