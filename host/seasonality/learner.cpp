@@ -363,7 +363,7 @@ double shrink_keep(const LearnOptions& opt, double reliability, i64 n) {
 }
 
 SeasonCurve learn_curve(const Series& s, const std::vector<double>* const exposure[3], const Detrender* const trend[3],
-                        const Periods& per, const LearnOptions& opt) {
+                        const Periods& per, const LearnOptions& opt, bool events) {
   const size_t P = per.week.size();
   std::vector<double> all(P), halves[2] = {s.half[0], s.half[1]};
   for (size_t p = 0; p < P; ++p) all[p] = s.half[0][p] + s.half[1][p];
@@ -373,7 +373,7 @@ SeasonCurve learn_curve(const Series& s, const std::vector<double>* const exposu
   const int hw = std::max(0, opt.smoothing_half_width);
   std::array<bool, kWeeksPerYear> event{};
   for (int w : opt.event_weeks)
-    if (w >= 1 && w <= kWeeksPerYear) event[w - 1] = true;
+    if (events && w >= 1 && w <= kWeeksPerYear) event[w - 1] = true;
   std::array<double, kWeeksPerYear> ratio;
   const auto raw = raw_curve(all, *exposure[0], per.week, hw, event, nullptr, &ratio);
   std::array<bool, kWeeksPerYear> k0, k1;
@@ -529,15 +529,17 @@ SeasonalityTable learn_seasonality(const LearnOptions& opt, std::string* report)
   const std::vector<double>* day_exposure[3] = {&per.days, &per.days, &per.days};
 
   SeasonalityTable t;
-  t.set_traffic(learn_curve(traffic, day_exposure, day_fit, per, opt));
+  // The traffic key is smoothed over every week: its event weeks are the promotion calendar's
+  // strong weeks too, and a holiday lift of trips would be read as the marketing signal's.
+  t.set_traffic(learn_curve(traffic, day_exposure, day_fit, per, opt, false));
   size_t cats_with_lines = 0;
   for (size_t k = 0; k < K; ++k) {
     cats_with_lines += cat[k].n > 0;
     if (cat[k].n < opt.min_category_lines) continue;
-    t.set_category(cat_name[k], learn_curve(cat[k], share_exposure, share_fit, per, opt));
+    t.set_category(cat_name[k], learn_curve(cat[k], share_exposure, share_fit, per, opt, true));
   }
   for (size_t j = 0; j < prod_rows.size(); ++j)
-    t.set_product(products.rows[prod_rows[j]].product_id, learn_curve(prod[j], share_exposure, share_fit, per, opt));
+    t.set_product(products.rows[prod_rows[j]].product_id, learn_curve(prod[j], share_exposure, share_fit, per, opt, true));
 
   if (report) {
     std::string& o = *report;

@@ -30,7 +30,10 @@
 //     data within the kernel get 1.  Event weeks (`event_weeks`: holidays) are left out of the
 //     other weeks' kernels; an event week's value is the kernel over its non-event neighbours times
 //     its own ratio to it, shrunk by its Poisson evidence (1 + (c/E - 1) max(0, 1 - 1/z^2)), so a
-//     single-week holiday peak stays sharp where its count stands out of the noise.
+//     single-week holiday peak stays sharp where its count stands out of the noise.  Categories
+//     and products only: the traffic key is smoothed over every week (its event weeks are the
+//     promotion calendar's strong weeks, and a holiday lift of trips would read as the marketing
+//     signal's).
 //  5. Shrinkage towards 1: index = 1 + (raw - 1) * keep, keep = the Spearman-Brown reliability of
 //     the whole data's curve, 2r / (1 + r) from step 6's split-half r (0 for r <= 0), or with
 //     `shrink_by = kLines` keep = n / (n + shrinkage_lines), n = the key's lines, for the whole
