@@ -709,6 +709,7 @@ void bind(V& v, Config& c) {
   v.missions("choice.missions", c.choice.missions);
   v.intv("calendar.start_week_of_year", c.calendar.start_week_of_year, 1, 52);
   v.intlist("calendar.event_weeks", c.calendar.event_weeks, 1, 52);
+  v.text("calendar.profile", c.calendar.profile);
   v.real("pricing.inflation_per_year", c.pricing.inflation_per_year, -0.5, 1.0);
   v.real("pricing.cost_ar", c.pricing.cost_ar, 0, 0.999);
   v.real("pricing.cost_sd", c.pricing.cost_sd, 0, 0.5);
@@ -751,6 +752,7 @@ void bind(V& v, Config& c) {
   v.real("seasonality.strength", c.seasonality.strength, 0, 5);
   v.real("seasonality.min_reliability", c.seasonality.min_reliability, -1, 1);
   v.boolean("seasonality.traffic", c.seasonality.traffic);
+  v.choice("seasonality.incidence", c.seasonality.incidence, {"share", "logit"});
   v.choice("output.compress", c.output.compress, {"none", "zstd"});
   v.intv("output.block_households", c.output.block_households, 0, 4000000000LL);
   v.intv("output.market_cache_mb", c.output.market_cache_mb, 0, 1 << 30);
@@ -914,6 +916,7 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
   // Relative paths: from the file, against the file's folder; from --set, against the current folder.
   for (auto [key, p] : {std::pair<const char*, std::string*>{"catalog.file", &cfg.catalog.file},
                          std::pair<const char*, std::string*>{"seasonality.table", &cfg.seasonality.table},
+                         std::pair<const char*, std::string*>{"calendar.profile", &cfg.calendar.profile},
                          std::pair<const char*, std::string*>{"world.table", &cfg.world.table},
                          std::pair<const char*, std::string*>{"world.calibration", &cfg.world.calibration}}) {
     if (p->empty() || std::filesystem::path(*p).is_absolute()) continue;

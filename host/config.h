@@ -134,9 +134,12 @@ struct Config {
   /// Week of year of simulation week 1, and the weeks of year with events (holidays, big-ad
   /// weeks): New Year, Super Bowl, Easter, Memorial Day, July 4, Labor Day, Halloween,
   /// Thanksgiving, Christmas.
+  /// `profile`: the trips' day-of-week and hour-of-day profile (configs/calendar/, learned by
+  /// `learn-calendar`); empty: every day alike and one fixed hour curve.
   struct Calendar {
     i32 start_week_of_year = 1;
     std::vector<int> event_weeks = {1, 5, 15, 21, 27, 36, 43, 47, 51, 52};
+    std::string profile;
   } calendar;
 
   /// Base prices (DESIGN §3.2): inflation, category cost shocks, sticky price regimes.
@@ -227,6 +230,10 @@ struct Config {
     double strength = 1.0;         // index^strength (0 switches seasonality off)
     double min_reliability = 0.2;  // keys whose split-half reliability is below this are ignored
     bool traffic = true;           // scale trip rates by the traffic index
+    // share: a category's index multiplies each trip's buy probability, so its share of lines
+    // follows the index; logit: its log is added to the incidence logit (odds x index), which
+    // flattens the peaks of categories that households are likely to buy.
+    std::string incidence = "share";
   } seasonality;
 
   struct Output {

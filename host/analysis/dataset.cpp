@@ -261,16 +261,36 @@ i32 day_of_timestamp(std::string_view s, const Ctx& ctx) {
   return static_cast<i32>(days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) - base + 1);
 }
 
+/// Minute of day of "YYYY-MM-DD HH:MM[:SS]" (-1 when the time is missing or not a time).
+int16_t minute_of_timestamp(std::string_view s) {
+  int h = 0, m = 0;
+  if (s.size() < 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
+      std::from_chars(s.data() + 11, s.data() + 13, h).ec != std::errc() ||
+      std::from_chars(s.data() + 14, s.data() + 16, m).ec != std::errc() || h < 0 || h > 23 || m < 0 || m > 59)
+    return -1;
+  return static_cast<int16_t>(h * 60 + m);
+}
+
+/// Minute of day of a TRANS_TIME HHMM (-1 when it is not a time).
+int16_t minute_of_hhmm(std::string_view s) {
+  int v = -1;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 0 || v / 100 > 23 || v % 100 > 59) return -1;
+  return static_cast<int16_t>(v / 100 * 60 + v % 100);
+}
+
 /// The transaction columns, one layout or the other.
 struct TxColumns {
   int hh, basket, day = -1, timestamp = -1, product, quantity, sales, store, disc, week;
   int coupon = -1, coupon_match = -1;  // optional
+  int trans_time = -1;                 // TCJ TRANS_TIME (HHMM), optional
   size_t n_fields;
 };
 
 struct LineChunk {
   std::vector<i64> household, basket, sales, disc, coupon, coupon_match;
   std::vector<i32> day, week, store, product, quantity;
+  std::vector<int16_t> minute;
   u64 non_merch = 0, unknown = 0;
   size_t error_pos = std::string_view::npos;
   std::string error;
@@ -311,6 +331,8 @@ void parse_chunk(std::string_view text, size_t begin, size_t end, const TxColumn
           out.household.push_back(ctx.integer(f[c.hh]));
           out.basket.push_back(ctx.integer(f[c.basket]));
           out.day.push_back(c.day >= 0 ? ctx.int32(f[c.day]) : day_of_timestamp(f[c.timestamp], ctx));
+          out.minute.push_back(c.timestamp >= 0 ? minute_of_timestamp(f[c.timestamp])
+                                                : c.trans_time >= 0 ? minute_of_hhmm(f[c.trans_time]) : int16_t{-1});
           out.week.push_back(ctx.int32(f[c.week]));
           out.store.push_back(ctx.int32(f[c.store]));
           out.product.push_back(it->second);
@@ -379,6 +401,7 @@ void append_transactions(Dataset& d, const std::string& file, bool strict_produc
     c.sales = column(h, "SALES_VALUE", file), c.store = column(h, "STORE_ID", file), c.disc = column(h, "RETAIL_DISC", file);
     c.week = column(h, "WEEK_NO", file);
     c.coupon = find_column(h, "COUPON_DISC"), c.coupon_match = find_column(h, "COUPON_MATCH_DISC");
+    c.trans_time = find_column(h, "TRANS_TIME");
   } else if (find_column(h, "household_id") >= 0) {
     d.layout = DataLayout::kCompleteJourney2;
     c.hh = column(h, "household_id", file), c.basket = column(h, "basket_id", file);
@@ -411,12 +434,13 @@ void append_transactions(Dataset& d, const std::string& file, bool strict_produc
       throw InputError(file + ":" + std::to_string(line_of(text, ch.error_pos)) + ": " + ch.error);
   size_t n = d.household.size();
   for (const LineChunk& ch : chunks) n += ch.household.size();
-  d.household.reserve(n), d.basket.reserve(n), d.day.reserve(n), d.week.reserve(n), d.store.reserve(n);
+  d.household.reserve(n), d.basket.reserve(n), d.day.reserve(n), d.week.reserve(n), d.store.reserve(n), d.minute.reserve(n);
   d.product.reserve(n), d.quantity.reserve(n), d.sales_cents.reserve(n), d.disc_cents.reserve(n);
   if (c.coupon >= 0) d.coupon_cents.reserve(n);
   if (c.coupon_match >= 0) d.coupon_match_cents.reserve(n);
   for (LineChunk& ch : chunks) {
     append(d.household, ch.household), append(d.basket, ch.basket), append(d.day, ch.day), append(d.week, ch.week);
+    append(d.minute, ch.minute);
     append(d.store, ch.store), append(d.product, ch.product), append(d.quantity, ch.quantity);
     append(d.sales_cents, ch.sales), append(d.disc_cents, ch.disc);
     append(d.coupon_cents, ch.coupon), append(d.coupon_match_cents, ch.coupon_match);

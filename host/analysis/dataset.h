@@ -63,6 +63,7 @@ struct Dataset {
   std::vector<i64> household, basket;                    // household: the file's key
   std::vector<i32> hh;                                   // household index into household_keys
   std::vector<i32> day, week, store, store_index, product, quantity;  // product: index into product_id
+  std::vector<int16_t> minute;  // minute of day (TRANS_TIME, or the CJ2 timestamp's time); -1 unknown
   std::vector<i64> sales_cents, disc_cents;              // SALES_VALUE (net of loyalty discount and match); disc_cents >= 0
   // Coupon amounts (>= 0, any layout): COUPON_DISC (the manufacturer's, reimbursed to the retailer) and
   // COUPON_MATCH_DISC (the retailer's own).  Empty when the file has no such columns.

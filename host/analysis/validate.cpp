@@ -14,6 +14,7 @@
 #include <limits>
 #include <sstream>
 
+#include "analysis/calendar_measures.h"
 #include "analysis/category_measures.h"
 #include "analysis/category_report.h"
 #include "analysis/dataset.h"
@@ -183,6 +184,17 @@ std::string promotions_source(const std::string& dir) {
     return json::parse(in).at("config").at("promotions").value("source", std::string("config"));
   } catch (const std::exception&) {
     return "config";
+  }
+}
+
+/// calendar.start_week_of_year of the run that wrote `dir` (its manifest's config), else 1.
+int start_week_of_year(const std::string& dir) {
+  std::ifstream in(dir + "/manifest.json");
+  if (!in) return 1;
+  try {
+    return json::parse(in).at("config").at("calendar").value("start_week_of_year", 1);
+  } catch (const std::exception&) {
+    return 1;
   }
 }
 
@@ -439,6 +451,75 @@ void measure_lines(const Dataset& d, const Dataset* real, Builder& b) {
 }
 
 /// Full-data basket facts against the published TCJ figures.
+/// Days of week, hours of day and holiday weeks against real data (calendar_measures.h).
+void measure_calendar(const Dataset& d, const Dataset* real, Builder& b) {
+  static const char* kDay[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  const std::string sec = "calendar", no_real = "no real data";
+  const CalendarShares o = calendar_shares(d);
+  const CalendarShares r = real ? calendar_shares(*real) : CalendarShares{};
+  auto with_real = [&](json& m, double v, const std::string& text) {
+    m["real"] = num(v);
+    m["real_text"] = text;
+  };
+  const bool both = real && o.lines > 0 && r.lines > 0;
+  json& we = b.add(sec, "weekend_line_share", "share of lines on Saturday and Sunday", o.weekend, pct(o.weekend), "real +- 3 pp",
+                   both ? pass_fail(std::fabs(o.weekend - r.weekend) <= 0.03) : "n/a",
+                   both ? "per line; DAY 1 is a Sunday on both sides" : no_real);
+  if (both) with_real(we, r.weekend, pct(r.weekend));
+  json& bq = b.add(sec, "busiest_quietest_day", "lines on the busiest day / the quietest", o.busiest_quietest,
+                   fmt_num(o.busiest_quietest, 2), "real +- 20%",
+                   both ? pass_fail(std::fabs(o.busiest_quietest / r.busiest_quietest - 1) <= 0.20) : "n/a", both ? "" : no_real);
+  if (both) with_real(bq, r.busiest_quietest, fmt_num(r.busiest_quietest, 2));
+  for (int t = 0; t < 2; ++t) {
+    const bool timed = both && o.has_time && r.has_time;
+    const double score = timed ? one_minus_tv(o.hour[t], r.hour[t]) : kNaN;
+    double early_o = 0, early_r = 0;
+    for (int h = 0; h < 6; ++h) early_o += o.hour[t][h], early_r += r.hour[t][h];
+    json& m = b.add(sec, t ? "hour_profile_weekend" : "hour_profile_weekday",
+                    std::string("hour-of-day profile of lines, ") + (t ? "Saturday and Sunday" : "Monday to Friday"), score,
+                    timed ? fmt::format("1 - TV = {}", fmt_num(score)) : "n/a", ">= 0.90 (1 - total variation)",
+                    timed ? pass_fail(score >= 0.90) : "n/a",
+                    timed ? fmt::format("lines before 6h: ours {}, real {}", pct(early_o), pct(early_r))
+                          : (both ? "no time of day (TRANS_TIME or timestamp) on one side" : no_real));
+    (void)m;
+  }
+  const int so = start_week_of_year(d.dir), sr = real ? start_week_of_year(real->dir) : 1;
+  for (const HolidayWeek& hw : kHolidayWeeks) {
+    const HolidayMultiple mo = holiday_multiple(d, so, hw.category, hw.week);
+    const HolidayMultiple mr = real ? holiday_multiple(*real, sr, hw.category, hw.week) : HolidayMultiple{};
+    const bool ok = real && mo.lines >= 30 && mr.lines >= 30 && std::isfinite(mo.multiple) && std::isfinite(mr.multiple);
+    json& m = b.add(sec, hw.id, std::string("holiday multiple: ") + hw.name, mo.multiple, fmt_num(mo.multiple, 2),
+                    "real +- 35%", ok ? pass_fail(std::fabs(mo.multiple / mr.multiple - 1) <= 0.35) : "n/a",
+                    ok ? fmt::format("share of the week's lines / share of all lines; lines in the week: ours {:.0f} of {:.0f}, "
+                                     "real {:.0f} of {:.0f}",
+                                     mo.in_week, mo.lines, mr.in_week, mr.lines)
+                       : (real ? "fewer than 30 lines of the category on one side" : no_real));
+    if (real) with_real(m, mr.multiple, fmt_num(mr.multiple, 2));
+  }
+  // Charts: lines by day of week; lines by hour per day type.
+  std::vector<double> x(7), yo(o.day.begin(), o.day.end()), yr(r.day.begin(), r.day.end());
+  json labels = json::array();
+  for (int k = 0; k < 7; ++k) labels.push_back(kDay[k]);
+  json ser = json::array({{{"name", "RetailSynth"}, {"y", nums(yo)}}});
+  if (real) ser.push_back({{"name", "real"}, {"y", nums(yr)}});
+  b.chart(sec, {{"type", "hbars"}, {"title", fmt::format("Share of lines by day of week (Saturday + Sunday: ours {}{})", pct(o.weekend),
+                                                       real ? ", real " + pct(r.weekend) : std::string())},
+                {"x_label", "share of lines"}, {"labels", labels}, {"series", ser}});
+  if (o.has_time) {
+    std::vector<double> hours(24);
+    for (int h = 0; h < 24; ++h) hours[h] = h + 0.5;
+    json hs = json::array();
+    for (int t = 0; t < 2; ++t) {
+      const std::string type = t ? "Sat-Sun" : "Mon-Fri";
+      hs.push_back(series("RetailSynth " + type, hours, std::vector<double>(o.hour[t].begin(), o.hour[t].end()), "line"));
+      if (real && r.has_time)
+        hs.push_back(series("real " + type, hours, std::vector<double>(r.hour[t].begin(), r.hour[t].end()), "line", {}, true));
+    }
+    b.chart(sec, {{"type", "xy"}, {"title", "Share of lines by hour of day, by day type"}, {"x_label", "hour of day"},
+                  {"y_label", "share of the day type's lines"}, {"series", hs}});
+  }
+}
+
 void measure_published(const Dataset& d, Builder& b) {
   const double rate = sample_rate(d);
   const Baskets bk = baskets(d);
@@ -634,6 +715,7 @@ json validate_report(const ValidateOptions& opt) {
   measure_truth(d, b);
   measure_lines(d, real.get(), b);
   measure_published(d, b);
+  measure_calendar(d, real.get(), b);
   if (real) measure_likeness(d, *real, report, b);
   else report["likeness"] = json::array();
   report["metrics"] = b.metrics;

@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <cstdlib>
 #include <exception>
+#include <map>
 
 #include "analysis/compare.h"
 #include "analysis/validate.h"
 #include "config.h"
+#include "seasonality/calendar_profile.h"
 #include "seasonality/learner.h"
 #include "world_table/calibrate.h"
 #include "world_table/learner.h"
@@ -82,10 +84,23 @@ int main(int argc, char** argv) {
   learn->add_option("--svg", ls_svg, "also draw the report's top categories (at most 6) to this SVG (default: none)");
   learn->add_option("--top", ls.report_top, "categories listed in the report (default 15)")->check(CLI::NonNegativeNumber);
   learn->add_option("--smooth", ls.smoothing_half_width, "triangular smoothing, weeks each side (default 3)");
-  learn->add_option("--shrink", ls.shrinkage_lines, "shrinkage n0: index = 1 + (raw-1)*n/(n+n0) (default 200)");
+  learn->add_option("--shrink", ls.shrinkage_lines, "shrinkage n0 of --shrink-by lines: index = 1 + (raw-1)*n/(n+n0) (default 200)");
+  learn->add_option("--shrink-by", ls.shrink_by, "shrinkage toward 1: reliability (2r/(1+r), default) or lines (n/(n+n0))")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, ShrinkBy>{{"reliability", ShrinkBy::kReliability}, {"lines", ShrinkBy::kLines}}));
+  learn->add_option("--event-weeks", ls.event_weeks, "weeks of year kept out of the smoothing with their own peak (default "
+                                                    "1 5 15 21 27 36 43 47 51 52; 0 for none)")
+      ->expected(1, -1)->check(CLI::Range(0, 52));
   learn->add_option("--min-category-lines", ls.min_category_lines, "lines a category needs (default 50)");
   learn->add_option("--min-product-lines", ls.min_product_lines, "lines a product needs (default 300)");
   learn->add_option("--min-reliability", ls.report_min_reliability, "split-half r a reported category needs (default 0.3)");
+
+  CalendarLearnOptions lc;
+  std::string lc_out;
+  auto* learn_c = app.add_subcommand("learn-calendar", "learn the trips' day-of-week and hour-of-day profile from transactions");
+  learn_c->add_option("--transactions", lc.transactions_path, "TCJ transaction_data.csv or CJ 2.0 transactions.csv")->required();
+  learn_c->add_option("--products", lc.products_path, "TCJ product.csv or CJ 2.0 products.csv")->required();
+  learn_c->add_option("--out", lc_out, "the profile to write (CSV; replaced if it exists)")->required();
+  learn_c->add_option("--start-date", lc.start_date, "date of DAY 1 in a TCJ-layout file, YYYY-MM-DD (default 2017-01-01, a Sunday)");
 
   WorldLearnOptions lw;
   std::string lw_out;
@@ -178,6 +193,7 @@ int main(int argc, char** argv) {
       std::fputs(run_validate(vo).table.c_str(), stdout);
     }
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
+    if (learn_c->parsed()) std::fputs(run_learn_calendar(lc, lc_out).c_str(), stdout);
     if (learn_w->parsed()) std::fputs(run_learn_world(lw, lw_out).c_str(), stdout);
     if (calib->parsed()) std::fputs(run_calibrate(cb).c_str(), stdout);
     if (compare->parsed()) std::fputs(run_compare(co).table.c_str(), stdout);

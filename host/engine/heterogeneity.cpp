@@ -7,6 +7,7 @@
 
 #include "retailsynth/rng/philox.h"
 #include "retailsynth/rng/streams.h"
+#include "seasonality/calendar_profile.h"
 
 namespace retailsynth {
 
@@ -96,6 +97,10 @@ ChoiceParams make_choice_params(const Config& cfg) {
   choice.exact_skip = cfg.choice.exact_skip ? 1 : 0;
   choice.away_outside = static_cast<float>(cfg.stores.away_outside);
   for (int i = 0; i < kMaxSecondaryStores; ++i) choice.secondary_weight[i] = static_cast<float>(cfg.stores.secondary_weight[i]);
+  // Seasonality on the buy probability only when a table is in use (without one every index is 1).
+  choice.season_share =
+      cfg.seasonality.incidence == "share" && !cfg.seasonality.table.empty() && cfg.seasonality.strength != 0.0 ? 1 : 0;
+  if (!cfg.calendar.profile.empty()) choice.trip_time = CalendarProfile::load(cfg.calendar.profile).view();
   return choice;
 }
 

@@ -274,20 +274,30 @@ class Detrender {
   double denom_ = 0;
 };
 
-// Raw index curve (steps 3-4): pooled by week of year, circularly smoothed ratio of counts to
-// exposure, divided by its mean; weeks without data in the kernel get 1 and are flagged.
+// Raw index curve (steps 3-5): pooled by week of year, circularly smoothed ratio of counts to
+// exposure, divided by its mean; weeks without data in the kernel get 1 and are flagged.  Event
+// weeks (`event[w]`) are left out of every other week's kernel, and an event week's own value is
+// its base (the kernel over its non-event neighbours) times its own ratio to that base, shrunk by
+// the evidence: ratio' = 1 + (c / E - 1) max(0, 1 - 1/z^2), E = base x exposure, z = (c - E) /
+// sqrt(E) (the positive-part James-Stein factor of a Poisson count).  So a holiday's single-week
+// peak is kept where its count stands out of the noise, and does not leak into the weeks around it.
 std::array<double, kWeeksPerYear> raw_curve(const std::vector<double>& counts, const std::vector<double>& exposure,
-                                            const std::vector<int>& week, int h, std::array<bool, kWeeksPerYear>* known) {
-  std::array<double, kWeeksPerYear> c{}, e{}, s{};
+                                            const std::vector<int>& week, int h, const std::array<bool, kWeeksPerYear>& event,
+                                            std::array<bool, kWeeksPerYear>* known,
+                                            std::array<double, kWeeksPerYear>* event_ratio = nullptr) {
+  std::array<double, kWeeksPerYear> c{}, e{}, s{}, ratio;
+  ratio.fill(1.0);
   for (size_t p = 0; p < counts.size(); ++p) c[week[p] - 1] += counts[p], e[week[p] - 1] += exposure[p];
   std::array<bool, kWeeksPerYear> ok{};
   double sum = 0;
   int n_ok = 0;
   for (int w = 0; w < kWeeksPerYear; ++w) {
+    const bool own_event = h > 0 && event[w];
     double num = 0, den = 0;
     bool before = false, after = false;
     for (int d = -h; d <= h; ++d) {
       const int v = ((w + d) % kWeeksPerYear + kWeeksPerYear) % kWeeksPerYear;
+      if (h > 0 && event[v] && (d != 0 || own_event)) continue;  // events stay out of the kernels
       const double k = h + 1 - std::abs(d);
       num += k * c[v];
       den += k * e[v];
@@ -296,8 +306,20 @@ std::array<double, kWeeksPerYear> raw_curve(const std::vector<double>& counts, c
     }
     // A week with data, or a gap with data on both sides, is estimated; the kernel does not reach
     // past the ends of the data (a dataset shorter than a year says nothing about other weeks).
-    ok[w] = den > 0 && (e[w] > 0 || (before && after));
-    s[w] = ok[w] ? std::max(0.0, num / den) : 0.0;
+    ok[w] = (den > 0 || (own_event && e[w] > 0)) && (e[w] > 0 || (before && after));
+    double level = den > 0 ? std::max(0.0, num / den) : 0.0;
+    if (own_event && e[w] > 0) {
+      const double expect = level * e[w];
+      if (!(expect > 0)) {
+        level = c[w] / e[w];  // no base around it: the week's own share
+      } else {
+        const double z2 = (c[w] - expect) * (c[w] - expect) / expect;
+        const double keep = z2 > 1 ? 1 - 1 / z2 : 0.0;
+        ratio[w] = 1 + (c[w] / expect - 1) * keep;
+        level *= ratio[w];
+      }
+    }
+    s[w] = ok[w] ? level : 0.0;
     if (ok[w]) sum += s[w], ++n_ok;
   }
   const double mean = n_ok ? sum / n_ok : 0.0;
@@ -306,6 +328,7 @@ std::array<double, kWeeksPerYear> raw_curve(const std::vector<double>& counts, c
     s[w] = ok[w] ? s[w] / mean : 1.0;
   }
   if (known) *known = ok;
+  if (event_ratio) *event_ratio = ratio;
   return s;
 }
 
@@ -331,8 +354,16 @@ double pearson(const std::array<double, kWeeksPerYear>& a, const std::array<doub
 // Steps 3-6 for one key.  exposure[0] is the whole data's, exposure[1..2] each half's; trend[i]
 // (or null) the trend fit for that exposure.  Each half gets its own slope so that a half's counts
 // are compared with its own expectation.
+// Shrinkage factor: by reliability, the Spearman-Brown reliability of the whole data's curve,
+// 2r / (1 + r) from the split-half r (0 when r <= 0 or unknown); by lines, n / (n + n0).
+double shrink_keep(const LearnOptions& opt, double reliability, i64 n) {
+  if (opt.shrink_by == ShrinkBy::kLines)
+    return static_cast<double>(n) / (static_cast<double>(n) + std::max(0.0, opt.shrinkage_lines));
+  return std::isfinite(reliability) && reliability > 0 ? 2 * reliability / (1 + reliability) : 0.0;
+}
+
 SeasonCurve learn_curve(const Series& s, const std::vector<double>* const exposure[3], const Detrender* const trend[3],
-                        const Periods& per, const LearnOptions& opt) {
+                        const Periods& per, const LearnOptions& opt, bool events) {
   const size_t P = per.week.size();
   std::vector<double> all(P), halves[2] = {s.half[0], s.half[1]};
   for (size_t p = 0; p < P; ++p) all[p] = s.half[0][p] + s.half[1][p];
@@ -340,18 +371,26 @@ SeasonCurve learn_curve(const Series& s, const std::vector<double>* const exposu
   for (int h = 0; h < 2; ++h)
     if (trend[1 + h]) halves[h] = trend[1 + h]->remove(halves[h], *exposure[1 + h], trend[1 + h]->slope(halves[h]));
   const int hw = std::max(0, opt.smoothing_half_width);
-  const auto raw = raw_curve(all, *exposure[0], per.week, hw, nullptr);
+  std::array<bool, kWeeksPerYear> event{};
+  for (int w : opt.event_weeks)
+    if (events && w >= 1 && w <= kWeeksPerYear) event[w - 1] = true;
+  std::array<double, kWeeksPerYear> ratio;
+  const auto raw = raw_curve(all, *exposure[0], per.week, hw, event, nullptr, &ratio);
   std::array<bool, kWeeksPerYear> k0, k1;
-  const auto r0 = raw_curve(halves[0], *exposure[1], per.week, hw, &k0);
-  const auto r1 = raw_curve(halves[1], *exposure[2], per.week, hw, &k1);
+  const auto r0 = raw_curve(halves[0], *exposure[1], per.week, hw, event, &k0);
+  const auto r1 = raw_curve(halves[1], *exposure[2], per.week, hw, event, &k1);
 
   SeasonCurve c;
   c.n = s.n;
   c.reliability = pearson(r0, r1, k0, k1);
-  const double keep = static_cast<double>(s.n) / (static_cast<double>(s.n) + std::max(0.0, opt.shrinkage_lines));
+  const double keep = shrink_keep(opt, c.reliability, s.n);
   std::array<double, kWeeksPerYear> v;
   double sum = 0;
-  for (int w = 0; w < kWeeksPerYear; ++w) sum += v[w] = 1.0 + (raw[w] - 1.0) * keep;
+  // By reliability, an event week's own ratio keeps its own shrinkage (raw_curve) and its base is
+  // shrunk like any week; by lines, the whole curve is shrunk by volume.
+  const bool by_lines = opt.shrink_by == ShrinkBy::kLines;
+  for (int w = 0; w < kWeeksPerYear; ++w)
+    sum += v[w] = by_lines ? 1.0 + (raw[w] - 1.0) * keep : (1.0 + (raw[w] / ratio[w] - 1.0) * keep) * ratio[w];
   // raw >= 0 and keep < 1 (for n0 > 0) keep every value positive; guard n0 = 0 with raw = 0.
   for (int w = 0; w < kWeeksPerYear; ++w) c.index[w] = static_cast<float>(std::max(v[w] / (sum / kWeeksPerYear), 1e-3));
   return c;
@@ -490,15 +529,17 @@ SeasonalityTable learn_seasonality(const LearnOptions& opt, std::string* report)
   const std::vector<double>* day_exposure[3] = {&per.days, &per.days, &per.days};
 
   SeasonalityTable t;
-  t.set_traffic(learn_curve(traffic, day_exposure, day_fit, per, opt));
+  // The traffic key is smoothed over every week: its event weeks are the promotion calendar's
+  // strong weeks too, and a holiday lift of trips would be read as the marketing signal's.
+  t.set_traffic(learn_curve(traffic, day_exposure, day_fit, per, opt, false));
   size_t cats_with_lines = 0;
   for (size_t k = 0; k < K; ++k) {
     cats_with_lines += cat[k].n > 0;
     if (cat[k].n < opt.min_category_lines) continue;
-    t.set_category(cat_name[k], learn_curve(cat[k], share_exposure, share_fit, per, opt));
+    t.set_category(cat_name[k], learn_curve(cat[k], share_exposure, share_fit, per, opt, true));
   }
   for (size_t j = 0; j < prod_rows.size(); ++j)
-    t.set_product(products.rows[prod_rows[j]].product_id, learn_curve(prod[j], share_exposure, share_fit, per, opt));
+    t.set_product(products.rows[prod_rows[j]].product_id, learn_curve(prod[j], share_exposure, share_fit, per, opt, true));
 
   if (report) {
     std::string& o = *report;
@@ -528,8 +569,14 @@ SeasonalityTable learn_seasonality(const LearnOptions& opt, std::string* report)
          " weeks); linear trend " +
          (detrended ? std::string("removed") : "kept (removed from " + std::to_string(opt.detrend_min_periods) + " weeks)") +
          "\n";
+    std::string events;
+    for (int w : opt.event_weeks)
+      if (w >= 1) events += (events.empty() ? "" : ",") + std::to_string(w);
     o += "method: shares of merchandise lines, triangular smoothing " + std::to_string(opt.smoothing_half_width) +
-         " weeks each side, shrinkage n/(n+" + fmt("%g", opt.shrinkage_lines) + ")\n";
+         " weeks each side, event weeks " + (events.empty() ? std::string("none") : events) + " kept out of the smoothing, " +
+         (opt.shrink_by == ShrinkBy::kLines ? "shrinkage n/(n+" + fmt("%g", opt.shrinkage_lines) + ")"
+                                            : std::string("shrinkage by reliability 2r/(1+r)")) +
+         "\n";
     int weeks_seen = 0;
     {
       std::array<bool, kWeeksPerYear> seen{};

@@ -27,9 +27,18 @@
 //  4. Circular smoothing: share[w] = sum_d K(d) count[w+d] / sum_d K(d) exposure[w+d] over week of
 //     year (wrapping 52 -> 1), triangular K(d) = h + 1 - |d| for |d| <= h (h = smoothing_half_width);
 //     pooled over years.  Raw index = share / mean share over the weeks that have data; weeks without
-//     data within the kernel get 1.
-//  5. Shrinkage towards 1 by volume: index = 1 + (raw - 1) * n / (n + shrinkage_lines), n = the key's
-//     lines; then renormalised to mean 1.
+//     data within the kernel get 1.  Event weeks (`event_weeks`: holidays) are left out of the
+//     other weeks' kernels; an event week's value is the kernel over its non-event neighbours times
+//     its own ratio to it, shrunk by its Poisson evidence (1 + (c/E - 1) max(0, 1 - 1/z^2)), so a
+//     single-week holiday peak stays sharp where its count stands out of the noise.  Categories
+//     and products only: the traffic key is smoothed over every week (its event weeks are the
+//     promotion calendar's strong weeks, and a holiday lift of trips would read as the marketing
+//     signal's).
+//  5. Shrinkage towards 1: index = 1 + (raw - 1) * keep, keep = the Spearman-Brown reliability of
+//     the whole data's curve, 2r / (1 + r) from step 6's split-half r (0 for r <= 0), or with
+//     `shrink_by = kLines` keep = n / (n + shrinkage_lines), n = the key's lines, for the whole
+//     curve; by reliability an event week's base is shrunk so and its own ratio kept as step 4
+//     shrank it (its own evidence); then renormalised to mean 1.
 //  6. Reliability: households are split in two halves by a hash of their id; each half's raw
 //     index curve (steps 2-4 on its own lines) is computed and the Pearson correlation of the two
 //     52-week curves is the key's reliability (a split-half correlation, without Spearman-Brown).
@@ -44,12 +53,18 @@
 
 namespace retailsynth {
 
+enum class ShrinkBy { kReliability, kLines };
+
 struct LearnOptions {
   std::string transactions_path;
   std::string products_path;
   std::string start_date = "2017-01-01";  // the date of DAY 1 (TCJ layout only)
   int smoothing_half_width = 3;           // weeks each side of the triangular kernel (0 = none)
-  double shrinkage_lines = 200;           // n0 in n / (n + n0)
+  ShrinkBy shrink_by = ShrinkBy::kReliability;  // step 5's factor: 2r/(1+r), or n/(n+n0)
+  double shrinkage_lines = 200;           // n0 in n / (n + n0) (shrink_by = kLines)
+  // Weeks of year kept out of the smoothing, each with its own evidence-shrunk ratio (step 4);
+  // the default is calendar.event_weeks' default (holidays).  Empty: none.
+  std::vector<int> event_weeks = {1, 5, 15, 21, 27, 36, 43, 47, 51, 52};
   i64 min_category_lines = 50;
   i64 min_product_lines = 300;
   int detrend_min_periods = 104;  // remove a linear trend when the data spans this many weeks

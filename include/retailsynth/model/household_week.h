@@ -11,12 +11,9 @@
 
 namespace retailsynth {
 
-/// Share of trips starting in each hour of the day, cumulative (hours 0..23).  A grocery
-/// profile: nothing before 6, a late-afternoon peak (16-18h), tailing off to 23h.
-RS_HD inline int sample_minute_of_day(float u) {
-  constexpr float cdf[24] = {0.0f,   0.0f,   0.0f,   0.0f,   0.0f,   0.0f,   0.004f, 0.016f,
-                             0.046f, 0.096f, 0.161f, 0.236f, 0.316f, 0.391f, 0.466f, 0.546f,
-                             0.636f, 0.731f, 0.816f, 0.886f, 0.936f, 0.971f, 0.991f, 1.0f};
+/// Minute of day (0..1439) from a uniform u by `cdf`, the cumulative share of trips starting in
+/// each hour (hours 0..23, cdf[23] = 1): the hour by inversion, the minute uniform within it.
+RS_HD inline int sample_minute_of_day(const float* cdf, float u) {
   int hour = 23;
   for (int h = 0; h < 24; ++h) {
     if (u < cdf[h]) {
@@ -29,6 +26,35 @@ RS_HD inline int sample_minute_of_day(float u) {
   int minute = static_cast<int>(frac * 60.0f);
   minute = minute < 0 ? 0 : (minute > 59 ? 59 : minute);
   return hour * 60 + minute;
+}
+/// The fixed hour curve (calendar.profile empty): nothing before 6, a late-afternoon peak
+/// (16-18h), tailing off to 23h; the same every day.
+RS_HD inline int sample_minute_of_day(float u) {
+  constexpr float cdf[24] = {0.0f,   0.0f,   0.0f,   0.0f,   0.0f,   0.0f,   0.004f, 0.016f,
+                             0.046f, 0.096f, 0.161f, 0.236f, 0.316f, 0.391f, 0.466f, 0.546f,
+                             0.636f, 0.731f, 0.816f, 0.886f, 0.936f, 0.971f, 0.991f, 1.0f};
+  return sample_minute_of_day(cdf, u);
+}
+
+/// Day of week (0 = Sunday .. 6 = Saturday) and minute of day of a trip from its two uniforms:
+/// the learned profile (the day by its CDF, the hour by the CDF of the day's type, the minute
+/// uniform within the hour), or every day alike and the fixed hour curve above.
+RS_HD inline void sample_trip_time(const TripTimeProfile& p, float u_day, float u_time, u8& day, u16& minute) {
+  int d = 6;
+  if (p.learned) {
+    for (int i = 0; i < 7; ++i) {
+      if (u_day < p.day_cdf[i]) {
+        d = i;
+        break;
+      }
+    }
+    minute = static_cast<u16>(sample_minute_of_day(p.hour_cdf[p.day_type[d]], u_time));
+  } else {
+    d = static_cast<int>(u_day * 7.0f);
+    d = d > 6 ? 6 : d;
+    minute = static_cast<u16>(sample_minute_of_day(u_time));
+  }
+  day = static_cast<u8>(d);
 }
 
 /// A store drawn by traffic share among those not in `taken` (n_taken of them), with u in [0, 1):
@@ -261,6 +287,7 @@ RS_HD inline i32 away_store(const SimView& v, i32 h, i32 home, float u) {
 
 /// Trips: Poisson(rate * season * (1 + rho * M[home store, t])); a trip goes to the home store
 /// with probability store_loyalty, else away (away_store); each is announced by sink.trip(store).
+/// Its day and time follow v.choice.trip_time (sample_trip_time).
 template <class Rng, class Sink>
 RS_HD inline void draw_trips(const SimView& v, const HouseholdWeek& w, const Rng& rng, Sink& sink, Trips& t) {
   const u32 week = v.week.week;
@@ -282,9 +309,7 @@ RS_HD inline void draw_trips(const SimView& v, const HouseholdWeek& w, const Rng
     const i32 s = n_stores > 1 && u_store >= loyalty ? away_store(v, w.h, home, u_other) : home;
     t.store[trip] = s;
     sink.trip(s);
-    const int d = static_cast<int>(u_day * 7.0f);
-    t.day[trip] = static_cast<u8>(d > 6 ? 6 : d);
-    t.minute[trip] = static_cast<u16>(sample_minute_of_day(u_time));
+    sample_trip_time(v.choice.trip_time, u_day, u_time, t.day[trip], t.minute[trip]);
     int m = v.missions.n - 1;
     for (int i = 0; i < v.missions.n; ++i) {
       if (u_mission < v.missions.cdf[i]) {

@@ -84,13 +84,42 @@ RS_HD RS_FORCEINLINE float sigmoid_bound(float logit_hi) {
   return p > 1e-34f ? p : 1e-34f;
 }
 
+/// The most a seasonal index can lift a trip's buy probability to (seasonality.incidence: share).
+constexpr float kSeasonShareCap = 0.999f;
+
+/// logit(min(e^s sigmoid(l0), cap)): the buy probability of logit l0 times the seasonal index e^s,
+/// so that a category's expected lines follow the index whatever the households' probabilities
+/// (on the logit, e^s multiplies the odds: a household already likely to buy gains less, and the
+/// category's volume moves by less than the index).  Monotone in l0, as the exact skip's bound
+/// needs; branch-free (selects only), so the CPU's screen stays vectorised.  |s| < 80.
+RS_HD RS_FORCEINLINE float season_share_logit(float l0, float s) {
+  const float a = l0 < 0.0f ? -l0 : l0;
+  const float e = math::rs_exp_lse(-a);
+  const float p0 = l0 > 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+  float q = math::rs_exp_lse(s) * p0;
+  q = q > kSeasonShareCap ? kSeasonShareCap : q;
+  q = q < 1e-30f ? 1e-30f : q;
+  return math::log_normal(q) - math::log_normal(1.0f - q);
+}
+
 /// The incidence logit of category k on a trip with the given mission (DESIGN §3.7); the
-/// evaluation and its bounds use this one expression.
+/// evaluation and its bounds use this one expression.  The seasonal log index s enters the logit
+/// (season_share 0), or multiplies the probability with the inventory term divided by the index
+/// (season_share 1; a category with s = 0 keeps the plain logit bit for bit).  Either way the
+/// logit falls as the inventory grows, so the skip's bound at the start-of-week inventory holds.
 RS_HD RS_FORCEINLINE float incidence_logit(const SimView& v, i32 k, float basket_scale, int mission, float iv,
                                            float inventory) {
-  return v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission * v.cat.n_categories + k] +
-         v.week.cat_season[k] + v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]) -
-         v.choice.inventory_weight * inventory;
+  const float s = v.week.cat_season[k];
+  const float head = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission * v.cat.n_categories + k];
+  const float iv_term = v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]);
+  const float inv_term = v.choice.inventory_weight * inventory;
+  const float on_logit = head + s + iv_term - inv_term;
+  // On the probability the season scales the category's demand, so its use at home too: the
+  // inventory counts in weeks of the season's demand (units / index), and a unit at home deters a
+  // peak week's purchase less than an off-season one.
+  const float on_share = season_share_logit(head + iv_term - inv_term * math::rs_exp_lse(-s), s);
+  // Both computed and one selected: no branch, so the CPU's screen vectorises over categories.
+  return (v.choice.season_share != 0) & (s != 0.0f) ? on_share : on_logit;
 }
 
 /// What the skip needs of a household besides its coefficients, fixed for its week.

@@ -191,6 +191,18 @@ struct CampaignView {
   const CampaignRule* rules;
 };
 
+/// When in the week and the day trips happen (learned: configs/calendar/, `learn-calendar`).  Day d
+/// of a week is DAY (week - 1) * 7 + d + 1; DAY 1 is a Sunday, so d = 0 is Sunday and d = 6 Saturday
+/// (docs/data-dictionary.md).  learned = 0: every day alike and one fixed hour curve (the model
+/// before the profiles; the CDFs are then unused).
+constexpr int kDayTypes = 2;  // 0 weekday (Monday-Friday), 1 weekend (Saturday, Sunday)
+struct TripTimeProfile {
+  i32 learned;
+  float day_cdf[7];                // cumulative share of trips by day of week, last = 1
+  float hour_cdf[kDayTypes][24];   // cumulative share of trips by hour of day, per day type, last = 1
+  u8 day_type[7];                  // the day type of each day of week
+};
+
 /// Scalar choice-model settings.
 struct ChoiceParams {
   float iv_coefficient;     // mu: weight of the inclusive value in category incidence
@@ -206,6 +218,10 @@ struct ChoiceParams {
   // away_outside, else to secondary store i with probability proportional to secondary_weight[i].
   float away_outside;
   float secondary_weight[kMaxSecondaryStores];
+  // 1: a category's seasonal index multiplies each trip's buy probability (capped; the share of
+  // lines follows the index); 0: its log is added to the incidence logit (odds x index).
+  i32 season_share;
+  TripTimeProfile trip_time;  // day of week and hour of day of trips
 };
 
 /// One purchase line, before ids and money are formatted.  32 bytes.
