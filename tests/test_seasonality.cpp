@@ -380,8 +380,9 @@ TEST(SeasonLearner, ShortDataLeavesWeeksWithoutDataAtOne) {
   const SeasonalityTable by_lines = learn_seasonality(opt, nullptr);
   EXPECT_LT(by_lines.category_index("PLANTED", 1), by_lines.category_index("PLANTED", 8));
   for (int w = 9; w <= 52; ++w) EXPECT_NEAR(by_lines.category_index("PLANTED", w), 1.0, 1e-5) << w;
-  if (t.find_category("PLANTED")->reliability <= 0)
+  if (t.find_category("PLANTED")->reliability <= 0) {
     for (int w = 1; w <= 52; ++w) EXPECT_NEAR(t.category_index("PLANTED", w), 1.0, 1e-5) << w;
+  }
   EXPECT_NE(report.find("only 8 of the 52 weeks of year have data"), std::string::npos) << report;
   EXPECT_NE(report.find("linear trend kept"), std::string::npos) << report;
   fs::remove_all(p.dir);

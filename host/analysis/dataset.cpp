@@ -624,7 +624,7 @@ void load_truth(Dataset& d, const fs::path& truth) {
       d.mission_names.emplace_back(f[0]);
       std::vector<i32> linked;
       std::string cur;
-      std::istringstream in{std::string(f[4])};
+      std::istringstream in{std::string(f.back())};  // linked_categories, the last column
       while (std::getline(in, cur, '|'))
         if (cat_index.count(cur)) linked.push_back(cat_index[cur]);
       d.mission_linked.push_back(linked);
