@@ -57,6 +57,18 @@ std::pair<double, double> truncated_moments(const DistSpec& d) {
   return {mean, m2 / m0 - mean * mean};
 }
 
+/// n households of `cfg` sampled by the CPU backend with `seed`.
+HouseholdBlock sample_block(const Config& cfg, const Stores& stores, u64 seed, i32 n) {
+  auto backend = make_cpu_backend();
+  RunSetup setup{};
+  setup.seed = seed;
+  setup.spec = make_household_spec(cfg, stores);
+  backend->prepare(setup);
+  HouseholdBlock b;
+  backend->sample_households(0, n, b);
+  return b;
+}
+
 }  // namespace
 
 TEST(Heterogeneity, StoreSetsFollowTheConfig) {
@@ -64,14 +76,8 @@ TEST(Heterogeneity, StoreSetsFollowTheConfig) {
   // traffic share among the stores not yet taken.
   const Config cfg = load_config(rs_test::source_path("configs/default.yaml"));
   const Stores stores = build_stores(cfg);
-  auto backend = make_cpu_backend();
-  RunSetup setup{};
-  setup.seed = 7;
-  setup.spec = make_household_spec(cfg, stores);
-  backend->prepare(setup);
   const i32 n = 40000;
-  HouseholdBlock b;
-  backend->sample_households(0, n, b);
+  const HouseholdBlock b = sample_block(cfg, stores, 7, n);
   const double* w = cfg.stores.secondary_count;
   const double total = w[0] + w[1] + w[2] + w[3];
   std::vector<double> count(kMaxSecondaryStores + 1, 0.0);
@@ -108,14 +114,8 @@ TEST(Heterogeneity, StoreSetsFollowTheConfig) {
 TEST(Heterogeneity, SampleMomentsAndCorrelationMatchTheConfig) {
   const Config cfg = load_config(rs_test::source_path("configs/default.yaml"));
   const Stores stores = build_stores(cfg);
-  auto backend = make_cpu_backend();
-  RunSetup setup{};
-  setup.seed = 99;
-  setup.spec = make_household_spec(cfg, stores);
-  backend->prepare(setup);
   const i32 n = 40000;
-  HouseholdBlock b;
-  backend->sample_households(0, n, b);
+  const HouseholdBlock b = sample_block(cfg, stores, 99, n);
   for (int p = 0; p < kNumHouseholdParams; ++p) {
     const DistSpec& d = cfg.households[p];
     const auto [mean, var] = truncated_moments(d);
