@@ -112,7 +112,7 @@ __global__ void fill_items_kernel(i32 n, i32 K, const u32* masks, const u32* ite
 }
 
 /// Step 2b, eight lanes per item, items in (store, category) order.
-__global__ void __launch_bounds__(kThreads, 5) item_kernel(SimView v, rng::PhiloxRng rng, const Trips* trips, const WorkItem* items, const u32* order,
+__global__ void __launch_bounds__(kThreads, 4) item_kernel(SimView v, rng::PhiloxRng rng, const Trips* trips, const WorkItem* items, const u32* order,
                             u32 n_items, const u32* slot_begin, Record* slots, u32* record_count, u64* pairs) {
   const u32 p = blockIdx.x * kItemsPerBlock + threadIdx.x / math::kLseLanes;
   if (p >= n_items) return;  // the whole group of eight leaves together
