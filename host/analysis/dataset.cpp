@@ -551,7 +551,10 @@ void load_truth(Dataset& d, const fs::path& truth) {
     if (h.size() < 2 || h[0] != "household_key" || h[1] != "home_store")
       throw InputError(file + ":1: expected household_key,home_store,... as the first columns");
     // The parameters, then (newer runs) the secondary stores: STORE_IDs separated by ';'.
-    const bool has_set = h.back() == "secondary_stores";
+    const int c_set = find_column(h, "secondary_stores");  // newer runs: the last column
+    if (c_set >= 0 && c_set != static_cast<int>(h.size()) - 1)
+      throw InputError(file + ":1: secondary_stores must be the last column");
+    const bool has_set = c_set >= 0;
     const size_t n_params = h.size() - 2 - (has_set ? 1 : 0);
     const std::vector<std::string> names(h.begin() + 2, h.begin() + 2 + static_cast<std::ptrdiff_t>(n_params));
     if (!d.param_names.empty() && names != d.param_names) throw InputError(file + ":1: the header differs from the first part's");
@@ -619,12 +622,15 @@ void load_truth(Dataset& d, const fs::path& truth) {
   if (const std::string file = existing(truth, "missions.csv"); !file.empty()) {
     std::unordered_map<std::string, i32> cat_index;
     for (size_t k = 0; k < d.category_name.size(); ++k) cat_index[d.category_name[k]] = static_cast<i32>(k);
-    for_each_csv_row(read_text_file(file), [&](size_t line, const std::vector<std::string_view>& f) {
-      if (f.size() < 5) Ctx{&file, line}.fail("expected 5 fields");
-      d.mission_names.emplace_back(f[0]);
+    const std::string text = read_text_file(file);
+    const auto h = header_of(text, file);
+    const int c_name = column(h, "mission", file), c_linked = column(h, "linked_categories", file);
+    for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
+      if (f.size() != h.size()) Ctx{&file, line}.fail("expected " + std::to_string(h.size()) + " fields");
+      d.mission_names.emplace_back(f[c_name]);
       std::vector<i32> linked;
       std::string cur;
-      std::istringstream in{std::string(f.back())};  // linked_categories, the last column
+      std::istringstream in{std::string(f[c_linked])};
       while (std::getline(in, cur, '|'))
         if (cat_index.count(cur)) linked.push_back(cat_index[cur]);
       d.mission_linked.push_back(linked);
