@@ -16,7 +16,15 @@ struct HouseholdBlock {
   std::vector<float> params;  // kNumHouseholdParams x n, parameter-major
   std::vector<i32> home_store;
   std::vector<i32> secondary;  // kMaxSecondaryStores x n (HouseholdView::secondary), -1 none
-  HouseholdView view() const { return HouseholdView{first, n, params.data(), home_store.data(), secondary.data()}; }
+  std::vector<i32> demographic;  // n: demographic profile, -1 none
+  // n_categories x n category affinities, (k, h) at k * affinity_k_stride + h * affinity_h_stride:
+  // the backend's state layout (HouseholdStateView::at).
+  std::vector<float> affinity;
+  i64 affinity_k_stride = 0, affinity_h_stride = 0;
+  float affinity_at(i32 k, i32 h) const { return affinity[k * affinity_k_stride + h * affinity_h_stride]; }
+  HouseholdView view() const {
+    return HouseholdView{first, n, params.data(), home_store.data(), secondary.data(), demographic.data(), affinity.data()};
+  }
 };
 
 /// Everything fixed for a run, as host views; a backend copies what it needs.
@@ -56,8 +64,10 @@ std::unique_ptr<Backend> make_cpu_backend(bool reference = false);
 /// host's check that the device's shape of the week gives the CPU backend's bytes.
 std::unique_ptr<Backend> make_cpu_items_backend();
 
-/// Households [first, first + n) sampled on the host (both CPU backends).
-void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, HouseholdBlock& out);
+/// Households [first, first + n) sampled on the host (both CPU backends), their affinities in
+/// the layout the strides give (the backend's state layout).
+void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, HouseholdBlock& out, i64 affinity_k_stride,
+                               i64 affinity_h_stride);
 
 /// The CUDA backend (kernels/), or nullptr with the reason in `why` when the build has no CUDA
 /// or no device is visible.

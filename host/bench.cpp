@@ -54,7 +54,8 @@ std::string run_bench(const BenchOptions& opt) {
   const Catalog cat = build_catalog(cfg);
   const Stores stores = build_stores(cfg);
   const Market market(cfg, cat, stores);
-  const HouseholdSpecView spec = make_household_spec(cfg, stores);
+  const Demographics demographics = make_demographics(cfg, cat);
+  const HouseholdSpecView spec = make_household_spec(cfg, stores, &demographics);
   const Missions missions = make_missions(cfg, cat);
   const RunSetup setup{cfg.seed, cat.view(), spec, missions.view(), make_choice_params(cfg)};
   const double world_s = since(t_world);

@@ -687,6 +687,14 @@ void bind(V& v, Config& c) {
   v.dist("households.coupon_propensity", c.households[kCouponPropensity], 0, 1);
   v.dist("households.variety", c.households[kVariety], 0, 1);
   v.correlations("households.correlation", c.correlations);
+  v.real("households.category_affinity_sd", c.category_affinity_sd, 0, 10);
+  v.text("demographics.profiles", c.demographics.profiles);
+  v.text("demographics.kids", c.demographics.kids);
+  v.real("demographics.shown_share", c.demographics.shown_share, 0, 1);
+  v.real("demographics.income_price", c.demographics.income_price, -10, 10);
+  v.real("demographics.size_basket", c.demographics.size_basket, -5, 5);
+  v.real("demographics.size_quantity", c.demographics.size_quantity, -1, 1);
+  v.real("demographics.kids_affinity", c.demographics.kids_affinity, -10, 10);
   v.real("utility.quality_saturation", c.utility.quality_saturation, 0, 50);
   v.real("utility.promo_depth_scale", c.utility.promo_depth_scale, 0, 50);
   v.real("utility.perception_threshold", c.utility.perception_threshold, 0, 1);
@@ -917,6 +925,8 @@ Config load_config_checked(const std::string& path, const std::vector<std::strin
   for (auto [key, p] : {std::pair<const char*, std::string*>{"catalog.file", &cfg.catalog.file},
                          std::pair<const char*, std::string*>{"seasonality.table", &cfg.seasonality.table},
                          std::pair<const char*, std::string*>{"calendar.profile", &cfg.calendar.profile},
+                         std::pair<const char*, std::string*>{"demographics.profiles", &cfg.demographics.profiles},
+                         std::pair<const char*, std::string*>{"demographics.kids", &cfg.demographics.kids},
                          std::pair<const char*, std::string*>{"world.table", &cfg.world.table},
                          std::pair<const char*, std::string*>{"world.calibration", &cfg.world.calibration}}) {
     if (p->empty() || std::filesystem::path(*p).is_absolute()) continue;

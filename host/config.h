@@ -88,6 +88,8 @@ struct Config {
     double rho;
   };
   std::vector<Correlation> correlations = {{kBetaPrice, kBetaPromo, -0.3}};
+  /// sd of the household-category affinity eta_ik (0: none besides the demographic terms).
+  double category_affinity_sd = 0.0;
 
   /// Utility terms (DESIGN §3.6).
   struct Utility {
@@ -130,6 +132,19 @@ struct Config {
         {"snack", 0.12, -2.0, 0.08, 2.5, {"GROCERY", "PASTRY", "SPIRITS"}},
         {"special", 0.13, -0.3, 0.25, 1.5, {"PASTRY", "FLORAL", "SPIRITS", "DELI", "RESTAURANT"}}};
   } choice;
+
+  /// Household demographics (host/engine/demographics.h): profiles drawn from the real joint
+  /// distribution, shown in hh_demographic.csv for `shown_share` of the households, and their
+  /// ties to the model.  Empty `profiles`: no demographics (and no kids' affinities).
+  struct Demographics {
+    std::string profiles;          // `retailsynth learn-demographics` output: profiles.csv
+    std::string kids;              // ... and kids.csv (per category log ratio with / without children)
+    double shown_share = 0.32;     // TCJ: 801 of its 2,500 households
+    double income_price = 0.0;     // beta_price += this x (log income - mean)
+    double size_basket = 0.0;      // basket_scale += this x (persons - mean)
+    double size_quantity = 0.0;    // quantity_scale x (1 + this x (persons - mean))
+    double kids_affinity = 1.0;    // x the learned log ratios, for households with children
+  } demographics;
 
   /// Week of year of simulation week 1, and the weeks of year with events (holidays, big-ad
   /// weeks): New Year, Super Bowl, Easter, Memorial Day, July 4, Labor Day, Halloween,

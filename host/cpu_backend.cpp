@@ -51,19 +51,20 @@ RS_SIMD_CLONES float lane_sum_pass(const float* __restrict e, int n) {
 /// u_buy (the first Philox word of its basket slot, as ScalarScreen draws it) and cannot_buy, the
 /// same float operations as the scalar path in the same order.
 RS_SIMD_CLONES void screen_trip(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, u64 seed, u64 hh,
-                                int trip, i32 s, int mission, const float* __restrict inventory0,
-                                const u8* __restrict had_last, float* __restrict u_buy, u8* __restrict skip) {
+                                int trip, i32 s, int mission, const float* __restrict shift,
+                                const float* __restrict inventory0, const u8* __restrict had_last,
+                                float* __restrict u_buy, u8* __restrict skip) {
   const i32 K = v.cat.n_categories;
   const u32 k0 = static_cast<u32>(seed), k1 = static_cast<u32>(seed >> 32);
   const u32 sub_lo = static_cast<u32>(hh), sub_hi = static_cast<u32>(hh >> 32);
-  const float basket_scale = hk.basket_scale, loyal_extra = hk.loyal_extra;  // hoisted: plain values vectorise
+  const float loyal_extra = hk.loyal_extra;  // hoisted: plain values vectorise
   for (i32 k = 0; k < K; ++k) {
     const u64 block = basket_offset(v.week.week, trip, k) >> 2;  // word 0 of the block
     const rng::u32x4 r = rng::philox4x32_10(rng::u32x4{static_cast<u32>(block), static_cast<u32>(block >> 32), sub_lo, sub_hi}, k0, k1);
     const float u = math::uniform01_of(r.x);
     u_buy[k] = u;
     const bool loyal = (trip > 0) | (had_last[k] != 0);
-    skip[k] = static_cast<u8>(cannot_buy(v, category_bound_state(v, c, s, k), k, basket_scale, mission,
+    skip[k] = static_cast<u8>(cannot_buy(v, category_bound_state(v, c, s, k), k, shift[k], mission,
                                               inventory0[k], loyal ? loyal_extra : 0.0f, u));
   }
 }
@@ -77,26 +78,28 @@ struct BufferEval {
   u64 seed = 0;
 
   /// The skip of every trip and category of the household's week, by screen_trip.
-  void begin_week(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, i32 h, u64 hh, int n_trips,
-                  const i32* store, const u8* mission, const rng::PhiloxRng&) {
+  void begin_week(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, float basket_scale, i32 h, u64 hh,
+                  int n_trips, const i32* store, const u8* mission, const rng::PhiloxRng&) {
     const i32 K = v.cat.n_categories;
     const float keep = 1.0f - v.choice.inventory_decay;
+    shift_.resize(K);
     inventory0_.resize(K);
     had_last_.resize(K);
     u_buy_.resize(static_cast<size_t>(K) * (n_trips > 0 ? n_trips : 1));
     skip_.resize(u_buy_.size());
     for (i32 k = 0; k < K; ++k) {  // the start-of-week state, as simulate_household_week reads it
       const i64 sk = v.state.at(k, h);
+      shift_[k] = household_shift(v, basket_scale, sk);
       inventory0_[k] = v.state.inventory_in[sk] * keep;
       const i32 last = v.state.last_in[sk];
       had_last_[k] = last >= v.cat.cat_begin[k] && last < v.cat.cat_begin[k + 1];
     }
     for (int t = 0; t < n_trips; ++t)
-      screen_trip(v, c, hk, seed, hh, t, store[t], mission[t], inventory0_.data(), had_last_.data(),
+      screen_trip(v, c, hk, seed, hh, t, store[t], mission[t], shift_.data(), inventory0_.data(), had_last_.data(),
                   u_buy_.data() + static_cast<size_t>(t) * K, skip_.data() + static_cast<size_t>(t) * K);
   }
-  bool skip_category(const SimView& v, const HouseholdCoefs&, const SkipHousehold&, i32, i32 k, int trip, int, float, bool,
-                 u64, const rng::PhiloxRng&, float& u_buy) const {
+  bool skip_category(const SimView& v, const HouseholdCoefs&, const SkipHousehold&, i32, i32 k, int trip, int, float,
+                     float, bool, u64, const rng::PhiloxRng&, float& u_buy) const {
     const size_t at = static_cast<size_t>(trip) * v.cat.n_categories + k;
     u_buy = u_buy_[at];
     return skip_[at] != 0;
@@ -137,7 +140,7 @@ struct BufferEval {
   }
 
  private:
-  std::vector<float> inventory0_, u_buy_;
+  std::vector<float> shift_, inventory0_, u_buy_;
   std::vector<u8> had_last_, skip_;
 };
 
@@ -158,7 +161,7 @@ class CpuBackend final : public Backend {
   void prepare(const RunSetup& setup) override { setup_ = setup; }
 
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
-    sample_households_on_host(setup_, first, n, out);
+    sample_households_on_host(setup_, first, n, out, 1, setup_.catalog.n_categories);  // the state's layout
     block_ = out.view();
     const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
     inventory_.assign(kn, 0.0f);
@@ -233,16 +236,27 @@ class CpuBackend final : public Backend {
 
 }  // namespace
 
-void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, HouseholdBlock& out) {
+void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, HouseholdBlock& out, i64 affinity_k_stride,
+                               i64 affinity_h_stride) {
+  const i32 K = setup.catalog.n_categories;
   out.first = first;
   out.n = n;
   out.params.assign(static_cast<size_t>(kNumHouseholdParams) * n, 0.0f);
   out.home_store.assign(n, 0);
   out.secondary.assign(static_cast<size_t>(kMaxSecondaryStores) * n, -1);
+  out.demographic.assign(n, -1);
+  out.affinity.assign(static_cast<size_t>(K) * n, 0.0f);
+  out.affinity_k_stride = affinity_k_stride;
+  out.affinity_h_stride = affinity_h_stride;
   const rng::PhiloxRng rng{setup.seed};
 #pragma omp parallel for schedule(static)
-  for (i32 h = 0; h < n; ++h)
-    sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h], out.secondary.data() + h);
+  for (i32 h = 0; h < n; ++h) {
+    sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h], out.secondary.data() + h,
+                     &out.demographic[h]);
+    for (i32 k = 0; k < K; ++k)
+      out.affinity[k * affinity_k_stride + h * affinity_h_stride] =
+          sample_affinity(setup.spec, first + h, out.demographic[h], rng, k);
+  }
 }
 
 std::unique_ptr<Backend> make_cpu_backend(bool reference) { return std::make_unique<CpuBackend>(reference); }

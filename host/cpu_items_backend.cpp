@@ -53,7 +53,7 @@ class CpuItemsBackend final : public Backend {
   void prepare(const RunSetup& setup) override { setup_ = setup; }
 
   void sample_households(i64 first, i32 n, HouseholdBlock& out) override {
-    sample_households_on_host(setup_, first, n, out);
+    sample_households_on_host(setup_, first, n, out, n, 1);  // the state's layout
     block_ = out.view();
     const size_t kn = static_cast<size_t>(setup_.catalog.n_categories) * n;
     for (int b = 0; b < 2; ++b) {

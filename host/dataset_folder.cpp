@@ -41,7 +41,8 @@ std::string DatasetFolder::name_of(const std::string& name) const {
   if (!sharded_) return name;
   static const char* kPerHousehold[] = {"transaction_data.csv", "truth/households.csv", "truth/trips.csv",
                                         "truth/store_weeks.csv", "manifest.json", "campaign_table.csv",
-                                        "coupon_redempt.csv", "truth/campaign_households.csv", "truth/outcomes.csv"};
+                                        "coupon_redempt.csv", "truth/campaign_households.csv", "truth/outcomes.csv",
+                                        "hh_demographic.csv", "truth/demographics.csv", "truth/affinities.csv"};
   for (const char* p : kPerHousehold)
     if (name == p) {
       const fs::path n(name);

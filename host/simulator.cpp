@@ -31,6 +31,7 @@
 #include "partial_run.h"
 #include "shard_check.h"
 #include "engine/heterogeneity.h"
+#include "retailsynth/model/demographic_draw.h"
 #include "engine/tcj_codes.h"
 #include "world.h"
 
@@ -141,6 +142,38 @@ void append_households(OutputFile& f, const HouseholdBlock& b, const Stores& sto
   }
   f.write(buf);
   f.add_rows(b.n);
+}
+
+/// A block's rows of hh_demographic.csv (the shown households, TCJ layout), truth/demographics.csv
+/// (every household, with whether it is shown) and truth/affinities.csv (every non-zero affinity).
+void append_demographics(OutputFile& shown, OutputFile& all, const HouseholdBlock& b, const Demographics& demo) {
+  if (demo.empty()) return;
+  std::string s, t;
+  u64 ns = 0;
+  for (i32 h = 0; h < b.n; ++h) {
+    std::string row;
+    for (const std::string& v : demo.profiles.values[b.demographic[h]]) row += csv_field(v) + ",";
+    row += std::to_string(b.first + h + 1);
+    const bool on = demographic_shown(demo.view, b.first + h);
+    if (on) s += row + "\n", ++ns;
+    t += row + (on ? ",1\n" : ",0\n");
+  }
+  shown.write(s);
+  shown.add_rows(ns);
+  all.write(t);
+  all.add_rows(b.n);
+}
+void append_affinities(OutputFile& f, const HouseholdBlock& b, const Catalog& cat) {
+  std::string buf;
+  u64 n = 0;
+  for (i32 h = 0; h < b.n; ++h)
+    for (i32 k = 0; k < cat.n_categories(); ++k)
+      if (const float a = b.affinity_at(k, h); a != 0.0f) {
+        buf += fmt::format("{},{},{:.6g}\n", b.first + h + 1, csv_field(cat.cat_name[k]), a);
+        ++n;
+      }
+  f.write(buf);
+  f.add_rows(n);
 }
 
 /// One week's rows of causal_data.csv (TCJ codes; promoted rows with a display or a feature, as
@@ -343,6 +376,7 @@ struct RunWorld {
   const Catalog cat;
   const Stores stores;
   const Market market;
+  const Demographics demographics;
   const HouseholdSpecView spec;
   const Missions missions;
   const i64 first, last;  // households [first, last) of this shard
@@ -352,7 +386,8 @@ struct RunWorld {
         cat(build_catalog(c)),
         stores(build_stores(c)),
         market(c, cat, stores),
-        spec(make_household_spec(c, stores)),
+        demographics(make_demographics(c, cat)),
+        spec(make_household_spec(c, stores, &demographics)),
         missions(make_missions(c, cat)),
         first(c.scale.households * opt.shard_index / opt.shard_count),
         last(c.scale.households * (opt.shard_index + 1) / opt.shard_count),
@@ -395,10 +430,12 @@ std::vector<FileSummary> write_fixed_files(const std::string& dir, const RunWorl
 /// The files a run appends to block by block, opened afresh (with their headers) or, on
 /// --resume, at their checkpointed length.  Large writes go through a background writer.
 struct RunFiles {
-  static constexpr const char* kKeys[] = {"tx", "hh", "trips", "causal", "promos", "ctable", "redeem", "chh", "outcomes"};
+  static constexpr const char* kKeys[] = {"tx",     "hh",       "trips",  "causal", "promos", "ctable",
+                                          "redeem", "chh",      "outcomes", "demo", "tdemo",  "affinity"};
+  static constexpr int kCount = sizeof(kKeys) / sizeof(kKeys[0]);
   const DatasetFolder& folder;
-  FileState st[9];
-  OutputFile tx, hh, trips, causal, promos, ctable, redeem, chh, outcomes;
+  FileState st[kCount];
+  OutputFile tx, hh, trips, causal, promos, ctable, redeem, chh, outcomes, demo, tdemo, affinity;
   BackgroundWriter writer;
 
   const FileState* state(int i) {
@@ -417,7 +454,10 @@ struct RunFiles {
         ctable(f.dir(), f.name_of("campaign_table.csv"), false, state(5)),
         redeem(f.dir(), f.name_of("coupon_redempt.csv"), false, state(6)),
         chh(f.dir(), f.name_of("truth/campaign_households.csv"), false, state(7)),
-        outcomes(f.dir(), f.name_of("truth/outcomes.csv"), false, state(8)) {
+        outcomes(f.dir(), f.name_of("truth/outcomes.csv"), false, state(8)),
+        demo(f.dir(), f.name_of("hh_demographic.csv"), false, state(9)),
+        tdemo(f.dir(), f.name_of("truth/demographics.csv"), false, state(10)),
+        affinity(f.dir(), f.name_of("truth/affinities.csv"), zstd, state(11)) {
     if (f.resuming()) return;
     tx.write(kTransactionHeader);
     trips.write("household_key,WEEK_NO,trips\n");
@@ -430,16 +470,21 @@ struct RunFiles {
     redeem.write("household_key,DAY,COUPON_UPC,CAMPAIGN\n");
     chh.write("household_key,CAMPAIGN,took_up\n");
     outcomes.write(std::string(kOutcomesHeader) + "\n");
+    std::string dh;
+    for (const char* c : kDemographicColumns) dh += std::string(c) + ",";
+    demo.write(dh + "household_key\n");
+    tdemo.write(dh + "household_key,shown\n");
+    affinity.write("household_key,COMMODITY_DESC,affinity\n");
   }
   OutputFile* file(int i) {
-    OutputFile* all[9] = {&tx, &hh, &trips, &causal, &promos, &ctable, &redeem, &chh, &outcomes};
+    OutputFile* all[kCount] = {&tx, &hh, &trips, &causal, &promos, &ctable, &redeem, &chh, &outcomes, &demo, &tdemo, &affinity};
     return all[i];
   }
   /// Every file durable up to here; their positions for the checkpoint.
   nlohmann::json checkpoint() {
     writer.drain();
     nlohmann::json files;
-    for (int i = 0; i < 9; ++i) {
+    for (int i = 0; i < kCount; ++i) {
       const FileState s = file(i)->checkpoint();
       files[kKeys[i]] = {{"bytes", s.bytes}, {"rows", s.rows}};
     }
@@ -447,7 +492,7 @@ struct RunFiles {
   }
   void close(std::vector<FileSummary>& sums) {
     writer.drain();
-    for (int i = 0; i < 9; ++i) sums.push_back(file(i)->close());
+    for (int i = 0; i < kCount; ++i) sums.push_back(file(i)->close());
   }
 };
 
@@ -702,6 +747,8 @@ class BlockLoop {
   /// The block's households, trips, transactions, campaign files and outcomes.
   void write_block(const BlockBuffers& buf) {
     append_households(files_.hh, buf.block, w_.stores);
+    append_demographics(files_.demo, files_.tdemo, buf.block, w_.demographics);
+    append_affinities(files_.affinity, buf.block, w_.cat);
     append_trips(files_.trips, buf.block, buf.records);
     format_transactions_parallel(buf.block, buf.records, w_.cat, w_.stores, weeks_, threads_, [&](std::string& text, u64 rows) {
       files_.writer.write(files_.tx, std::move(text), rows);

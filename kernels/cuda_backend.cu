@@ -203,6 +203,19 @@ class CudaBackend final : public Backend {
                        raw(cat_iv_ref_), raw(cat_quantity_)};
     spec_ = setup.spec;
     spec_.store_cdf = raw(store_cdf_);
+    const DemographicsView& d = setup.spec.demographics;
+    const size_t nd = d.n > 0 ? static_cast<size_t>(d.n) : 0;
+    demo_cdf_.assign(d.cdf, d.cdf + nd);
+    demo_income_.assign(d.log_income, d.log_income + nd);
+    demo_size_.assign(d.size, d.size + nd);
+    demo_kids_.assign(d.kids, d.kids + nd);
+    kid_loading_.assign(c.n_categories, 0.0f);
+    if (d.n > 0) thrust::copy(d.kid_loading, d.kid_loading + c.n_categories, kid_loading_.begin());
+    spec_.demographics.cdf = raw(demo_cdf_);
+    spec_.demographics.log_income = raw(demo_income_);
+    spec_.demographics.size = raw(demo_size_);
+    spec_.demographics.kids = raw(demo_kids_);
+    spec_.demographics.kid_loading = raw(kid_loading_);
     mission_shift_.assign(setup.missions.shift, setup.missions.shift + static_cast<size_t>(setup.missions.n) * c.n_categories);
     missions_ = setup.missions;
     missions_.shift = raw(mission_shift_);
@@ -218,10 +231,19 @@ class CudaBackend final : public Backend {
     params_.resize(static_cast<size_t>(kNumHouseholdParams) * (n > 0 ? n : 1));
     home_.resize(n > 0 ? n : 1);
     secondary_.resize(static_cast<size_t>(kMaxSecondaryStores) * (n > 0 ? n : 1));
+    const i32 K = setup_.catalog.n_categories;
+    demographic_.resize(n > 0 ? n : 1);
+    affinity_.resize(static_cast<size_t>(K) * (n > 0 ? n : 1));  // category-major, the state's layout
     if (n > 0) {  // a grid of 0 blocks is an invalid launch
       kernels::sample_households_kernel<<<blocks_for(n), kThreads>>>(spec_, rng::PhiloxRng{setup_.seed}, first, n,
-                                                                     raw(params_), raw(home_), raw(secondary_));
+                                                                     raw(params_), raw(home_), raw(secondary_),
+                                                                     raw(demographic_));
       RS_CUDA_LAUNCH_CHECK();
+      if (K > 0) {
+        kernels::affinity_kernel<<<blocks_for(static_cast<i64>(K) * n), kThreads>>>(
+            spec_, rng::PhiloxRng{setup_.seed}, first, n, K, raw(demographic_), raw(affinity_));
+        RS_CUDA_LAUNCH_CHECK();
+      }
       RS_CUDA_CHECK(cudaDeviceSynchronize());  // a kernel fault is named here, not in a Thrust copy
     }
     out.first = first;
@@ -232,7 +254,13 @@ class CudaBackend final : public Backend {
     thrust::copy(home_.begin(), home_.begin() + n, out.home_store.begin());
     out.secondary.resize(static_cast<size_t>(kMaxSecondaryStores) * n);
     thrust::copy(secondary_.begin(), secondary_.begin() + out.secondary.size(), out.secondary.begin());
-    block_ = HouseholdView{first, n, raw(params_), raw(home_), raw(secondary_)};
+    out.demographic.resize(n);
+    thrust::copy(demographic_.begin(), demographic_.begin() + n, out.demographic.begin());
+    out.affinity.resize(static_cast<size_t>(K) * n);
+    thrust::copy(affinity_.begin(), affinity_.begin() + out.affinity.size(), out.affinity.begin());
+    out.affinity_k_stride = n;
+    out.affinity_h_stride = 1;
+    block_ = HouseholdView{first, n, raw(params_), raw(home_), raw(secondary_), raw(demographic_), raw(affinity_)};
     state_.reset(static_cast<size_t>(setup_.catalog.n_categories) * n, n);
   }
 
@@ -395,7 +423,8 @@ class CudaBackend final : public Backend {
   std::vector<std::unique_ptr<DeviceWeek>> weeks_;  // by week number, while they fit
   DeviceWeek scratch_week_;
   DeviceState state_;
-  thrust::device_vector<i32> cat_begin_, home_, secondary_;
+  thrust::device_vector<i32> cat_begin_, home_, secondary_, demographic_;
+  thrust::device_vector<float> demo_cdf_, demo_income_, demo_size_, demo_kids_, kid_loading_, affinity_;
   thrust::device_vector<float> alpha_, quality_, cat_intercept_, cat_iv_ref_, cat_quantity_, store_cdf_, params_,
       mission_shift_;
   thrust::device_vector<CampaignRule> rules_;

@@ -69,10 +69,19 @@ struct LaneGroupEval : ScalarScreen {
 };
 
 __global__ void sample_households_kernel(HouseholdSpecView spec, rng::PhiloxRng rng, i64 first, i32 n, float* params,
-                                         i32* home, i32* secondary) {
+                                         i32* home, i32* secondary, i32* demographic) {
   const i32 h = static_cast<i32>(blockIdx.x * blockDim.x + threadIdx.x);
   if (h >= n) return;
-  sample_household(spec, first + h, rng, params + h, n, home + h, secondary + h);
+  sample_household(spec, first + h, rng, params + h, n, home + h, secondary + h, demographic + h);
+}
+
+/// A thread per (category, household), category-major like the state: the affinities.
+__global__ void affinity_kernel(HouseholdSpecView spec, rng::PhiloxRng rng, i64 first, i32 n, i32 n_categories,
+                                const i32* demographic, float* affinity) {
+  const i64 i = static_cast<i64>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= static_cast<i64>(n_categories) * n) return;
+  const i32 k = static_cast<i32>(i / n), h = static_cast<i32>(i % n);
+  affinity[i] = sample_affinity(spec, first + h, demographic[h], rng, k);
 }
 
 /// Step 1, a thread per household: trips, campaign starts, category masks (k-major, coalesced),

@@ -34,6 +34,9 @@ if os.environ.get("RETAILSYNTH_READER_NO_ZSTANDARD"):
 __all__ = ["read_table", "load_dataset", "load_scenario_set", "table_files", "price_point_cents", "regular_prices", "DTYPES"]
 
 _MONEY = "float64"
+# hh_demographic.csv's words are text ("5+", "None/Unknown"; "NA" is no missing value there).
+_DEMOGRAPHIC = {c: "str" for c in ("AGE_DESC", "MARITAL_STATUS_CODE", "INCOME_DESC", "HOMEOWNER_DESC", "HH_COMP_DESC",
+                                   "HOUSEHOLD_SIZE_DESC", "KID_CATEGORY_DESC")}
 # Column types by file (others are inferred by pandas).  TRANS_TIME is HHMM as an integer (930 is
 # 09:30); display and mailer are TCJ codes ("0".."9", "A", ...), kept as text.
 DTYPES = {
@@ -62,6 +65,9 @@ DTYPES = {
     "truth/stores": {"STORE_ID": "int32", "type": "str", "price_index": "float64", "traffic_share": "float64"},
     "truth/outcomes": {"household_key": "int64", "spend": _MONEY},
     "truth/effects": {"household_key": "int64", "scenario": "str", "spend": _MONEY, "d_spend": _MONEY},
+    "hh_demographic": {**_DEMOGRAPHIC, "household_key": "int64"},
+    "truth/demographics": {**_DEMOGRAPHIC, "household_key": "int64", "shown": "int8"},
+    "truth/affinities": {"household_key": "int64", "COMMODITY_DESC": "str", "affinity": "float64"},
 }
 
 _PART = re.compile(r"^part-(\d+)-of-(\d+)\.csv(\.zst)?$")
@@ -114,7 +120,8 @@ def read_table(folder: str, name: str) -> pd.DataFrame:
         raise FileNotFoundError(f"{folder}: no {name}.csv, {name}.csv.zst or {name}/part-*.csv")
     dtype = DTYPES.get(name, {})
     frames = [_read_csv(f, dtype) for f in files]
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    # reset_index: a table of empty parts (hh_demographic without demographics) keeps a RangeIndex too.
+    df = (pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]).reset_index(drop=True)
     if name == "truth/store_weeks" and len(frames) > 1:
         keys = ["STORE_ID", "WEEK_NO"]
         trips = df.groupby(keys, sort=False)["trips"].sum()
@@ -154,7 +161,7 @@ _TABLES = [
     "transaction_data", "product", "causal_data", "campaign_desc", "campaign_table", "coupon", "coupon_redempt",
     "truth/households", "truth/products", "truth/categories", "truth/stores", "truth/promotions", "truth/store_weeks",
     "truth/trips", "truth/prices", "truth/outcomes", "truth/campaigns", "truth/campaign_households", "truth/missions",
-    "truth/seasonality",
+    "truth/seasonality", "hh_demographic", "truth/demographics", "truth/affinities",
 ]
 
 

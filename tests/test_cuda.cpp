@@ -132,7 +132,8 @@ TEST(Cuda, EmptyBlockLaunchesNothingAndMatchesCpu) {
   const Stores stores = build_stores(cfg);
   const Market market(cfg, cat, stores);
   const Missions missions = make_missions(cfg, cat);
-  const RunSetup setup{cfg.seed, cat.view(), make_household_spec(cfg, stores), missions.view(), make_choice_params(cfg),
+  const Demographics demographics = make_demographics(cfg, cat);
+  const RunSetup setup{cfg.seed, cat.view(), make_household_spec(cfg, stores, &demographics), missions.view(), make_choice_params(cfg),
                        market.campaigns().view()};
   MarketCursor cursor(cfg, market);
   WeekInputs week;

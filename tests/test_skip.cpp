@@ -131,8 +131,8 @@ TEST(ExactSkip, BoundIsNeverBelowTheProbabilityTheEvaluationComputes) {
     const SimView v = rw.view();
     for (int hh = 0; hh < 60; ++hh) {
       const HouseholdCoefs c = random_coefs(rng);
-      const float basket_scale = -3.0f + 6.0f * u01(rng);
-      const SkipHousehold skip = skip_household(c, basket_scale);
+      const float basket_scale = -3.0f + 6.0f * u01(rng);  // with the affinity: the household's shift
+      const SkipHousehold skip = skip_household(c);
       for (i32 k = 0; k < v.cat.n_categories; ++k) {
         const i32 begin = v.cat.cat_begin[k], n = v.cat.cat_begin[k + 1] - begin;
         CategoryExtras x{};
@@ -191,7 +191,8 @@ WeekRun run_weeks(const Config& cfg, const std::string& backend_name, i32 n_hous
   const Catalog cat = build_catalog(cfg);
   const Stores stores = build_stores(cfg);
   const Market market(cfg, cat, stores);
-  const HouseholdSpecView spec = make_household_spec(cfg, stores);
+  const Demographics demographics = make_demographics(cfg, cat);
+  const HouseholdSpecView spec = make_household_spec(cfg, stores, &demographics);
   const Missions missions = make_missions(cfg, cat);
   auto backend = make_backend(backend_name);
   backend->prepare(RunSetup{cfg.seed, cat.view(), spec, missions.view(), make_choice_params(cfg), market.campaigns().view()});

@@ -738,6 +738,11 @@ Dataset load_dataset(const std::string& dir) {
   std::string causal = existing(root, "causal_data.csv");
   if (causal.empty()) causal = existing(root, "promotions.csv");
   if (!causal.empty()) load_causal(d, causal);
+  std::vector<std::string> demo = file_or_parts(root, "hh_demographic");
+  if (demo.empty())
+    if (std::string f = existing(root, "demographics.csv"); !f.empty()) demo = {f};
+  for (const std::string& f : demo)
+    for (auto& [key, v] : read_demographics_file(f)) d.demographics[key] = std::move(v);
   return d;
 }
 

@@ -6,7 +6,8 @@
 //   CJ2   CompleteJourney 2.0 transactions.csv + products.csv (the R package's CSVs): household_id, basket_id,
 //         week, transaction_timestamp ...; discounts >= 0.  DAY is derived from the timestamp's date
 //         (days since 2017-01-01, plus 1, so 2017 data count like TCJ's DAY).
-// Optional beside them: causal_data.csv (TCJ) or promotions.csv (CJ2), read as display / mailer code counts.
+// Optional beside them: causal_data.csv (TCJ) or promotions.csv (CJ2), read as display / mailer code counts,
+// and hh_demographic.csv (TCJ) or demographics.csv (CJ2), read in TCJ's words (engine/demographics.h).
 // A sharded RetailSynth run (`generate --shard I/N`) is read as one dataset: transaction_data/part-I-of-N.csv
 // (or .csv.zst) in shard order, and truth/households|trips|store_weeks/part-I-of-N.csv likewise; a missing
 // part is an error.
@@ -22,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/demographics.h"
 #include "retailsynth/common.h"
 
 namespace retailsynth {
@@ -101,6 +103,9 @@ struct Dataset {
   // without the file; the chain prices are not kept).
   std::vector<int8_t> regime_level;
   i32 price_weeks = 0;
+  // Demographics: hh_demographic.csv (TCJ, or its shard parts) or demographics.csv (CJ2, in TCJ's
+  // words), by household key; empty without such a file.
+  std::map<i64, DemographicValues> demographics;
   std::vector<std::string> mission_names;
   std::vector<std::vector<i32>> mission_linked;  // category indices
 

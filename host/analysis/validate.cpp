@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "analysis/calendar_measures.h"
+#include "analysis/demographic_measures.h"
 #include "analysis/category_measures.h"
 #include "analysis/category_report.h"
 #include "analysis/dataset.h"
@@ -450,7 +451,54 @@ void measure_lines(const Dataset& d, const Dataset* real, Builder& b) {
   }
 }
 
-/// Full-data basket facts against the published TCJ figures.
+/// hh_demographic.csv against the real file: each column's margins, and the ties of income, size
+/// and children to purchases (demographic_measures.h), both sides' households with a row.
+void measure_demographics(const Dataset& d, const Dataset* real, Builder& b) {
+  const std::string sec = "demographics";
+  const bool both = real && !d.demographics.empty() && !real->demographics.empty();
+  const std::string why = !real ? "no real data" : d.demographics.empty() ? "no hh_demographic.csv in these data"
+                                                                           : "no demographics file in the real data";
+  if (!both) {
+    for (const char* id : {"demographic_margins", "kids_category_ratio", "income_price_slope", "size_lines_ratio",
+                           "size_multi_unit_ratio"})
+      b.na(sec, id, id, "", why);
+    return;
+  }
+  std::string where;
+  const double gap = largest_margin_gap(demographic_margins(d.demographics), demographic_margins(real->demographics), &where);
+  b.add(sec, "demographic_margins", "largest gap in a column's share of households (hh_demographic.csv)", gap,
+        fmt::format("{:.1f} points", 100 * gap), "<= 3 points", pass_fail(gap <= 0.03),
+        fmt::format("at {}; households: ours {}, real {}", where, d.demographics.size(), real->demographics.size()));
+  const std::vector<std::string> kid = strong_kid_categories(kids_ratios(*real));
+  const DemographicTies o = demographic_ties(d, kid), r = demographic_ties(*real, kid);
+  struct Tie {
+    const char *id, *name;
+    double ours, real, tolerance;  // relative, or absolute for the slope
+    bool absolute;
+  };
+  const Tie ties[] = {
+      {"kids_category_ratio", "share of lines in children's categories, households with children / without",
+       o.kids_share_ratio, r.kids_share_ratio, 0.35, false},
+      {"income_price_slope", "slope of a line's log unit price (minus its category's median) on log income",
+       o.income_price_slope, r.income_price_slope, 0.04, true},
+      {"size_lines_ratio", "lines per household, 3 or more persons / 1 or 2", o.lines_size_ratio, r.lines_size_ratio, 0.15,
+       false},
+      {"size_multi_unit_ratio", "share of multi-unit lines, 3 or more persons / 1 or 2", o.multi_unit_size_ratio,
+       r.multi_unit_size_ratio, 0.10, false}};
+  for (const Tie& t : ties) {
+    const bool ok = std::isfinite(t.ours) && std::isfinite(t.real);
+    const double off = t.absolute ? std::fabs(t.ours - t.real) : std::fabs(t.ours / t.real - 1);
+    json& m = b.add(sec, t.id, t.name, t.ours, fmt_num(t.ours, 3),
+                    t.absolute ? fmt::format("real +- {}", t.tolerance) : fmt::format("real +- {:.0f}%", 100 * t.tolerance),
+                    ok ? pass_fail(off <= t.tolerance) : "n/a",
+                    fmt::format("households with a demographics row and a line: ours {:.0f}, real {:.0f}; children's "
+                                "categories: {} with log ratio >= 0.3 in the real data",
+                                o.households, r.households, kid.size()));
+    m["real"] = num(t.real);
+    m["real_text"] = fmt_num(t.real, 3);
+  }
+}
+
 /// Days of week, hours of day and holiday weeks against real data (calendar_measures.h).
 void measure_calendar(const Dataset& d, const Dataset* real, Builder& b) {
   static const char* kDay[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -520,6 +568,7 @@ void measure_calendar(const Dataset& d, const Dataset* real, Builder& b) {
   }
 }
 
+/// Full-data basket facts against the published TCJ figures.
 void measure_published(const Dataset& d, Builder& b) {
   const double rate = sample_rate(d);
   const Baskets bk = baskets(d);
@@ -716,6 +765,7 @@ json validate_report(const ValidateOptions& opt) {
   measure_lines(d, real.get(), b);
   measure_published(d, b);
   measure_calendar(d, real.get(), b);
+  measure_demographics(d, real.get(), b);
   if (real) measure_likeness(d, *real, report, b);
   else report["likeness"] = json::array();
   report["metrics"] = b.metrics;

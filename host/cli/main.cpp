@@ -12,6 +12,7 @@
 #include "analysis/compare.h"
 #include "analysis/validate.h"
 #include "config.h"
+#include "engine/demographics.h"
 #include "seasonality/calendar_profile.h"
 #include "seasonality/learner.h"
 #include "world_table/calibrate.h"
@@ -101,6 +102,15 @@ int main(int argc, char** argv) {
   learn_c->add_option("--products", lc.products_path, "TCJ product.csv or CJ 2.0 products.csv")->required();
   learn_c->add_option("--out", lc_out, "the profile to write (CSV; replaced if it exists)")->required();
   learn_c->add_option("--start-date", lc.start_date, "date of DAY 1 in a TCJ-layout file, YYYY-MM-DD (default 2017-01-01, a Sunday)");
+
+  DemographicsLearnOptions ld;
+  std::string ld_out;
+  auto* learn_d = app.add_subcommand("learn-demographics",
+                                     "learn household demographic profiles and children's category ratios from real data");
+  learn_d->add_option("--data", ld.real_dir,
+                      "folder of TCJ (transaction_data.csv, product.csv, hh_demographic.csv) or CJ 2.0 files (demographics.csv)")
+      ->required();
+  learn_d->add_option("--out", ld_out, "folder to write profiles.csv and kids.csv into (replaced if they exist)")->required();
 
   WorldLearnOptions lw;
   std::string lw_out;
@@ -195,6 +205,7 @@ int main(int argc, char** argv) {
     if (learn->parsed()) std::fputs(run_learn_seasonality(ls, ls_out, ls_svg).c_str(), stdout);
     if (learn_c->parsed()) std::fputs(run_learn_calendar(lc, lc_out).c_str(), stdout);
     if (learn_w->parsed()) std::fputs(run_learn_world(lw, lw_out).c_str(), stdout);
+    if (learn_d->parsed()) std::fputs(run_learn_demographics(ld, ld_out).c_str(), stdout);
     if (calib->parsed()) std::fputs(run_calibrate(cb).c_str(), stdout);
     if (compare->parsed()) std::fputs(run_compare(co).table.c_str(), stdout);
     if (verify->parsed()) {

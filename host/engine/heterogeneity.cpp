@@ -11,8 +11,10 @@
 
 namespace retailsynth {
 
-HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores) {
+HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores, const Demographics* demographics) {
   HouseholdSpecView spec{};
+  if (demographics) spec.demographics = demographics->view;
+  spec.affinity_sd = static_cast<float>(cfg.category_affinity_sd);
   for (int p = 0; p < kNumHouseholdParams; ++p) spec.params[p] = cfg.households[p];
   spec.n_stores = stores.size();
   spec.store_cdf = stores.cdf.data();

@@ -3,14 +3,16 @@
 #include <string>
 #include <vector>
 
+#include "engine/demographics.h"
 #include "world.h"
 
 namespace retailsynth {
 
-/// The distributions, the Cholesky factor of the parameters' correlation matrix (Eigen) and
-/// the store weights.  Throws InputError when the correlations are not a valid correlation
-/// matrix (not positive definite).
-HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores);
+/// The distributions, the Cholesky factor of the parameters' correlation matrix (Eigen), the
+/// store weights, the category affinity and the demographics (pointers into `demographics`, which
+/// must outlive the view; none when null).  Throws InputError when the correlations are not a
+/// valid correlation matrix (not positive definite).
+HouseholdSpecView make_household_spec(const Config& cfg, const Stores& stores, const Demographics* demographics = nullptr);
 
 /// Trip missions with their linked categories, drawn once per world.
 struct Missions {

@@ -4,6 +4,7 @@
 // sink that stores the records.
 #pragma once
 #include "retailsynth/math/choice.h"
+#include "retailsynth/model/demographic_draw.h"
 #include "retailsynth/model/incidence_bound.h"
 #include "retailsynth/model/utility.h"
 #include "retailsynth/model/views.h"
@@ -104,14 +105,55 @@ RS_HD inline void sample_store_set(const HouseholdSpecView& spec, i64 global_ind
   }
 }
 
+/// The household's demographic profile (DemographicsView: a Weyl sequence over the households;
+/// -1 without profiles) and its ties: income shifts beta_price, size basket_scale and
+/// quantity_scale, each clamped to the parameter's bounds (the kids' tie is in the affinity).
+RS_HD inline i32 sample_demographic(const HouseholdSpecView& spec, i64 global_index, float* params, i64 param_stride) {
+  const DemographicsView& d = spec.demographics;
+  if (d.n <= 0) return -1;
+  const float u = static_cast<float>(demographic_position(d, global_index));
+  i32 p = d.n - 1;
+  for (i32 i = 0; i < d.n; ++i) {
+    if (u < d.cdf[i]) {
+      p = i;
+      break;
+    }
+  }
+  const auto shift = [&](int param, float x) {
+    const DistSpec& ds = spec.params[param];
+    x = x < ds.lower ? ds.lower : (x > ds.upper ? ds.upper : x);
+    params[param * param_stride] = x;
+  };
+  shift(kBetaPrice, params[kBetaPrice * param_stride] + d.income_price * d.log_income[p]);
+  shift(kBasketScale, params[kBasketScale * param_stride] + d.size_basket * d.size[p]);
+  const float q = 1.0f + d.size_quantity * d.size[p];
+  shift(kQuantityScale, params[kQuantityScale * param_stride] * (q > 0.0f ? q : 0.0f));
+  return p;
+}
+
+/// Household `global_index`'s affinity for category k (eta_ik): affinity_sd x a standard normal
+/// of stream kAffinity slot k, plus kids_affinity x children for the categories bought for them.
+template <class Rng>
+RS_HD inline float sample_affinity(const HouseholdSpecView& spec, i64 global_index, i32 demographic, const Rng& rng,
+                                   i32 k) {
+  float a = 0.0f;
+  if (spec.affinity_sd != 0.0f) {
+    auto g = rng.stream(static_cast<u64>(global_index), rng::offset(0, rng::Stream::kAffinity, 0, static_cast<u32>(k)));
+    a = spec.affinity_sd * math::normal01(g);
+  }
+  if (demographic >= 0)
+    a = a + spec.demographics.kids_affinity * spec.demographics.kids[demographic] * spec.demographics.kid_loading[k];
+  return a;
+}
+
 /// Draws household `global_index`'s parameters and home store.  Parameter p uses stream
 /// kHouseholdParams slot p: an uncorrelated parameter is drawn by its distribution (truncation
 /// by rejection); a correlated one takes one standard normal from its slot, mixes them through
 /// the Cholesky factor and is clamped to its bounds.  The home store uses slot
-/// kNumHouseholdParams.
+/// kHomeStoreSlot; then the store set and the demographic profile (sample_demographic).
 template <class Rng>
 RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_index, const Rng& rng, float* params,
-                                   i64 param_stride, i32* home_store, i32* secondary) {
+                                   i64 param_stride, i32* home_store, i32* secondary, i32* demographic) {
   float eps[kNumHouseholdParams];
   for (int p = 0; p < kNumHouseholdParams; ++p) {
     auto g = rng.stream(static_cast<u64>(global_index),
@@ -145,6 +187,7 @@ RS_HD inline void sample_household(const HouseholdSpecView& spec, i64 global_ind
   }
   *home_store = s;
   sample_store_set(spec, global_index, rng, s, secondary, param_stride);
+  *demographic = sample_demographic(spec, global_index, params, param_stride);
 }
 
 /// Evaluates a category's products for one trip without storing them (GPU threads): the
@@ -215,7 +258,7 @@ RS_HD inline HouseholdWeek household_week(const SimView& v, i32 h) {
   w.qty_scale = v.hh.param(kQuantityScale, h);
   w.stockpile = v.hh.param(kStockpile, h);
   w.variety = v.hh.param(kVariety, h);
-  w.skip = skip_household(w.c, w.basket_scale);
+  w.skip = skip_household(w.c);
   w.spend = v.state.spend_in[h];
   w.targeted = v.state.targeted_in[h];
   w.activated = v.state.activated_in[h];
@@ -386,6 +429,7 @@ struct CategoryRun {
   i64 sk;  // the state element (k, h)
   i32 begin, end;
   float inventory, inventory0;  // now, and at the start of the week (after the week's consumption)
+  float shift;  // the household's part of the incidence logit: basket_scale + affinity (k, h)
   i32 last;
   bool had_last, may_skip;
   CategoryExtras x;
@@ -397,6 +441,7 @@ RS_HD inline CategoryRun start_category(const SimView& v, const HouseholdWeek& w
   r.end = v.cat.cat_begin[k + 1];
   r.inventory = v.state.inventory_in[r.sk] * keep;
   r.inventory0 = r.inventory;
+  r.shift = household_shift(v, w.basket_scale, r.sk);
   r.last = v.state.last_in[r.sk];
   held_coupons(v, k, w.activated, r.x);
   // The exact skip decides from the start-of-week state: the inventory then, and whether the
@@ -438,7 +483,7 @@ RS_HD inline void category_trip(const SimView& v, HouseholdWeek& w, const Trips&
   run.x.last = run.last;
   eval.evaluate(v, w.c, s, k, run.x);
   const float iv = eval.max + math::rs_log(eval.sum);
-  const float logit = incidence_logit(v, k, w.basket_scale, t.mission[trip], iv, run.inventory);
+  const float logit = incidence_logit(v, k, run.shift, t.mission[trip], iv, run.inventory);
   if (!(u_buy < math::rs_sigmoid(logit))) return;
   const u64 slot = basket_offset(v.week.week, trip, k);
   auto bg = rng.stream(w.hh, slot + 1);  // the slot's draws after u_buy
@@ -467,7 +512,7 @@ RS_HD inline void simulate_category(const SimView& v, HouseholdWeek& w, const Tr
   CategoryRun run = start_category(v, w, k, keep);
   for (int trip = 0; trip < t.n && run.end > run.begin; ++trip) {
     float u_buy;
-    const bool out_of_reach = eval.skip_category(v, w.c, w.skip, t.store[trip], k, trip, t.mission[trip],
+    const bool out_of_reach = eval.skip_category(v, w.c, w.skip, t.store[trip], k, trip, t.mission[trip], run.shift,
                                                  run.inventory0, run.had_last || trip > 0, w.hh, rng, u_buy);
     if (run.may_skip && out_of_reach) continue;
     category_trip(v, w, t, trip, k, u_buy, run, rng, sink, eval);
@@ -492,7 +537,7 @@ RS_HD inline int simulate_household_week(const SimView& v, i32 h, const Rng& rng
   if (t.n == 0) {
     for (i32 k = 0; k < v.cat.n_categories; ++k) carry_category(v, k, h, keep);
   } else {
-    eval.begin_week(v, w.c, w.skip, h, w.hh, t.n, t.store, t.mission, rng);
+    eval.begin_week(v, w.c, w.skip, w.basket_scale, h, w.hh, t.n, t.store, t.mission, rng);
     for (i32 k = 0; k < v.cat.n_categories; ++k) simulate_category(v, w, t, k, keep, rng, sink, eval);
   }
   v.state.spend_out[h] = w.spend;

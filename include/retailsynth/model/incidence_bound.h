@@ -107,10 +107,10 @@ RS_HD RS_FORCEINLINE float season_share_logit(float l0, float s) {
 /// (season_share 0), or multiplies the probability with the inventory term divided by the index
 /// (season_share 1; a category with s = 0 keeps the plain logit bit for bit).  Either way the
 /// logit falls as the inventory grows, so the skip's bound at the start-of-week inventory holds.
-RS_HD RS_FORCEINLINE float incidence_logit(const SimView& v, i32 k, float basket_scale, int mission, float iv,
+RS_HD RS_FORCEINLINE float incidence_logit(const SimView& v, i32 k, float household_shift, int mission, float iv,
                                            float inventory) {
   const float s = v.week.cat_season[k];
-  const float head = v.cat.cat_intercept[k] + basket_scale + v.missions.shift[mission * v.cat.n_categories + k];
+  const float head = v.cat.cat_intercept[k] + household_shift + v.missions.shift[mission * v.cat.n_categories + k];
   const float iv_term = v.choice.iv_coefficient * (iv - v.cat.cat_iv_ref[k]);
   const float inv_term = v.choice.inventory_weight * inventory;
   const float on_logit = head + s + iv_term - inv_term;
@@ -122,14 +122,18 @@ RS_HD RS_FORCEINLINE float incidence_logit(const SimView& v, i32 k, float basket
   return (v.choice.season_share != 0) & (s != 0.0f) ? on_share : on_logit;
 }
 
+/// The household's part of category k's incidence logit: its basket_scale (gamma_i) plus its
+/// affinity eta_ik (element sk = v.state.at(k, h); none without an affinity array).
+RS_HD RS_FORCEINLINE float household_shift(const SimView& v, float basket_scale, i64 sk) {
+  return v.hh.affinity ? basket_scale + v.hh.affinity[sk] : basket_scale;
+}
+
 /// What the skip needs of a household besides its coefficients, fixed for its week.
 struct SkipHousehold {
-  float basket_scale;
   float loyal_extra;  // e^b - 1 for the loyalty bonus b > 0 (rounded up), else 0
 };
-RS_HD inline SkipHousehold skip_household(const HouseholdCoefs& c, float basket_scale) {
+RS_HD inline SkipHousehold skip_household(const HouseholdCoefs& c) {
   SkipHousehold k;
-  k.basket_scale = basket_scale;
   k.loyal_extra = c.beta_loyal > 0.0f ? (math::rs_exp(c.beta_loyal) - 1.0f) * 1.000244141f : 0.0f;
   return k;
 }
@@ -160,18 +164,18 @@ RS_HD RS_FORCEINLINE CategoryBoundState category_bound_state(const SimView& v, c
 /// 0 when no product of the category can carry it).  rs_exp_lse flushes a group's term below
 /// e^-80 to 0, at most n e^-80 next to the sum's 1 and more: far inside the margin.  Branch-free
 /// (log_normal: s >= 1 when the bound is valid), so the CPU runs it vectorised over categories.
-RS_HD RS_FORCEINLINE float incidence_bound(const SimView& v, const CategoryBoundState& b, i32 k, float basket_scale,
+RS_HD RS_FORCEINLINE float incidence_bound(const SimView& v, const CategoryBoundState& b, i32 k, float household_shift,
                                             int mission, float inventory0, float loyal_extra) {
   const i32 n = v.cat.cat_begin[k + 1] - v.cat.cat_begin[k];
   float s = b.g0.n * math::rs_exp_lse(b.u0 - b.m) + b.g1.n * math::rs_exp_lse(b.u1 - b.m);
   s = s + loyal_extra;
   const float ls = math::log_normal(s);
   const float iv_hi = b.m + ls + iv_margin(n, b.m, ls);
-  return sigmoid_bound(incidence_logit(v, k, basket_scale, mission, iv_hi, inventory0));
+  return sigmoid_bound(incidence_logit(v, k, household_shift, mission, iv_hi, inventory0));
 }
-RS_HD RS_FORCEINLINE bool cannot_buy(const SimView& v, const CategoryBoundState& b, i32 k, float basket_scale,
+RS_HD RS_FORCEINLINE bool cannot_buy(const SimView& v, const CategoryBoundState& b, i32 k, float household_shift,
                                      int mission, float inventory0, float loyal_extra, float u_buy) {
-  return b.valid & (u_buy >= incidence_bound(v, b, k, basket_scale, mission, inventory0, loyal_extra));
+  return b.valid & (u_buy >= incidence_bound(v, b, k, household_shift, mission, inventory0, loyal_extra));
 }
 
 /// u_buy of (week, trip, category): the first word of the category's basket slot.
@@ -183,16 +187,16 @@ RS_HD RS_FORCEINLINE u64 basket_offset(u32 week, int trip, i32 k) {
 /// reference path); the CPU's vectorised screen computes the same for all categories of a trip.
 struct ScalarScreen {
   template <class Rng>
-  RS_HD RS_FORCEINLINE void begin_week(const SimView&, const HouseholdCoefs&, const SkipHousehold&, i32, u64, int,
+  RS_HD RS_FORCEINLINE void begin_week(const SimView&, const HouseholdCoefs&, const SkipHousehold&, float, i32, u64, int,
                                        const i32*, const u8*, const Rng&) {}
   /// Draws u_buy; returns true when the bound rules the category out.
   template <class Rng>
   RS_HD RS_FORCEINLINE bool skip_category(const SimView& v, const HouseholdCoefs& c, const SkipHousehold& hk, i32 s, i32 k,
-                                      int trip, int mission, float inventory0, bool loyal, u64 hh, const Rng& rng,
-                                      float& u_buy) {
+                                      int trip, int mission, float household_shift, float inventory0, bool loyal,
+                                      u64 hh, const Rng& rng, float& u_buy) {
     auto g = rng.stream(hh, basket_offset(v.week.week, trip, k));
     u_buy = math::uniform01(g);
-    return cannot_buy(v, category_bound_state(v, c, s, k), k, hk.basket_scale, mission, inventory0,
+    return cannot_buy(v, category_bound_state(v, c, s, k), k, household_shift, mission, inventory0,
                       loyal ? hk.loyal_extra : 0.0f, u_buy);
   }
 };

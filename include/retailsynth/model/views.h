@@ -33,6 +33,10 @@ enum HouseholdParam : int {
 constexpr int kHomeStoreSlot = 14;
 /// The slot of a household's secondary stores (after every parameter's).
 constexpr int kStoreSetSlot = 40;
+/// The slot of the run's demographic offset (DemographicsView::offset; household 0's stream).
+constexpr int kDemographicSlot = 41;
+/// Step of the Weyl sequence of the demographic profiles: 1 / golden ratio.
+constexpr double kDemographicStep = 0.6180339887498949;
 /// A household shops at its home store and up to this many secondary stores, drawn once.
 constexpr int kMaxSecondaryStores = 3;
 RS_HD constexpr int household_param_slot(int p) { return p < kHomeStoreSlot ? p : p + 1; }
@@ -41,6 +45,30 @@ inline constexpr const char* kHouseholdParamNames[kNumHouseholdParams] = {
     "trip_rate",    "store_loyalty", "beta_price", "beta_quality", "basket_scale",      "quantity_scale", "beta_promo",
     "beta_display", "beta_feature",  "beta_ref",   "loss_aversion", "promo_sensitivity", "beta_loyal",     "stockpile",
     "coupon_propensity", "variety"};
+
+/// Household demographic profiles (configs/demographics/, `learn-demographics`): each household
+/// draws one by cdf; its income, size and children shift parameters and affinities
+/// (docs/data-dictionary.md, Demographics).  The shifts are centred on the profiles' mean, so
+/// the population's means stay where the distributions put them.  n = 0: no demographics.
+struct DemographicsView {
+  i32 n;
+  // Household i takes v = frac(offset + i x kDemographicStep), a Weyl sequence (the offset from
+  // the seed): hh_demographic.csv shows it when v < shown_share, and its profile is at
+  // u = v / shown_share (shown) or (v - shown_share) / (1 - shown_share) (not shown) of the cdf.
+  // So every range of households (a block, a shard), and the shown ones alone, have the
+  // profiles' shares within a few households.
+  double offset;
+  double shown_share;
+  const float* cdf;         // n cumulative shares, last 1
+  const float* log_income;  // log of the income band's midpoint, minus the mean
+  const float* size;        // persons (5+ as 5), minus the mean
+  const float* kids;        // 1 with children, else 0 (the real sample's ratios hardly grow with their number)
+  float income_price;       // beta_price += income_price x log_income
+  float size_basket;        // basket_scale += size_basket x size
+  float size_quantity;      // quantity_scale x (1 + size_quantity x size), at least 0
+  float kids_affinity;      // affinity of a category += kids_affinity x kids x kid_loading[k]
+  const float* kid_loading;  // n_categories: 1 for the categories bought for children, else 0
+};
 
 /// Heterogeneity specification: one distribution per parameter, an optional correlation between
 /// normal-family parameters (normal, lognormal: correlated on the underlying normal), and the
@@ -54,6 +82,10 @@ struct HouseholdSpecView {
   // P(at most c secondary stores), c = 0 .. kMaxSecondaryStores (last 1); the secondary stores are
   // drawn by traffic share, without replacement, among the stores other than the home store.
   float secondary_count_cdf[kMaxSecondaryStores + 1];
+  DemographicsView demographics;
+  // Category affinity eta_ik (DESIGN §3.7): affinity_sd x N(0, 1) from stream kAffinity slot k,
+  // plus the demographic profile's kids term.  0 and no profiles: every affinity 0.
+  float affinity_sd;
 };
 
 /// A block of households in structure-of-arrays layout: params[p * n + h].
@@ -63,6 +95,9 @@ struct HouseholdView {
   const float* params;
   const i32* home_store;
   const i32* secondary;  // kMaxSecondaryStores x n: secondary store i of household h at [i * n + h], -1 none
+  const i32* demographic;  // n: the household's demographic profile, -1 none
+  // n_categories x n: category affinity (k, h) at HouseholdStateView::at(k, h), the state's layout.
+  const float* affinity;
   RS_HD RS_FORCEINLINE float param(int p, i32 h) const { return params[static_cast<i64>(p) * n + h]; }
   RS_HD RS_FORCEINLINE i32 secondary_store(int i, i32 h) const { return secondary[static_cast<i64>(i) * n + h]; }
 };

@@ -46,7 +46,7 @@ RS_HD inline u32 category_trip_mask(const SimView& v, const HouseholdWeek& w, co
   u32 mask = 0;
   for (int trip = 0; trip < t.n; ++trip) {
     float u_buy;
-    if (!screen.skip_category(v, w.c, w.skip, t.store[trip], k, trip, t.mission[trip], run.inventory0,
+    if (!screen.skip_category(v, w.c, w.skip, t.store[trip], k, trip, t.mission[trip], run.shift, run.inventory0,
                               run.had_last || trip > 0, w.hh, rng, u_buy))
       mask |= 1u << trip;
   }

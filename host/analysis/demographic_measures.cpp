@@ -1,0 +1,129 @@
+#include "analysis/demographic_measures.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace retailsynth {
+namespace {
+
+/// The demographics row of line i's household, or nullptr.
+const DemographicValues* row_of(const Dataset& d, size_t i) {
+  const auto it = d.demographics.find(d.household[i]);
+  return it == d.demographics.end() ? nullptr : &it->second;
+}
+
+bool has_kids(const DemographicValues& v) { return household_kids(v[6], "") > 0; }
+bool large(const DemographicValues& v) { return household_persons(v[5], "") >= 3; }
+
+double ratio(double a, double b) { return b > 0 ? a / b : kNoTie; }
+
+}  // namespace
+
+DemographicMargins demographic_margins(const std::map<i64, DemographicValues>& demo) {
+  DemographicMargins m;
+  for (const auto& [key, v] : demo)
+    for (int f = 0; f < kDemographicFields; ++f) m[f][v[f]] += 1.0 / static_cast<double>(demo.size());
+  return m;
+}
+
+double largest_margin_gap(const DemographicMargins& a, const DemographicMargins& b, std::string* where) {
+  double gap = 0;
+  for (int f = 0; f < kDemographicFields; ++f) {
+    std::set<std::string> values;
+    for (const auto& [v, s] : a[f]) values.insert(v);
+    for (const auto& [v, s] : b[f]) values.insert(v);
+    for (const std::string& v : values) {
+      const double x = a[f].count(v) ? a[f].at(v) : 0.0, y = b[f].count(v) ? b[f].at(v) : 0.0;
+      if (std::fabs(x - y) > gap) {
+        gap = std::fabs(x - y);
+        if (where) *where = std::string(kDemographicColumns[f]) + " = " + v;
+      }
+    }
+  }
+  return gap;
+}
+
+KidsRatios kids_ratios(const Dataset& d) {
+  const i32 K = d.n_categories();
+  std::vector<double> n1(K, 0), n0(K, 0);
+  double N1 = 0, N0 = 0;
+  for (size_t i = 0; i < d.lines(); ++i) {
+    const DemographicValues* v = row_of(d, i);
+    if (!v) continue;
+    const bool kids = has_kids(*v);
+    (kids ? n1 : n0)[d.category_of_line(i)] += 1;
+    (kids ? N1 : N0) += 1;
+  }
+  std::vector<i32> order(K);
+  for (i32 k = 0; k < K; ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](i32 a, i32 b) { return d.category_name[a] < d.category_name[b]; });
+  KidsRatios r;
+  for (i32 k : order) {
+    const double n = n1[k] + n0[k];
+    if (n == 0 || N1 == 0 || N0 == 0) continue;
+    const double rel = n / (n + kKidsShrinkLines);
+    // Half a line on each side keeps a category seen on one side only finite.
+    const double lr = std::log((n1[k] + 0.5) / N1) - std::log((n0[k] + 0.5) / N0);
+    r.category.push_back(d.category_name[k]);
+    r.log_ratio.push_back(std::clamp(rel * lr, -10.0, 10.0));
+    r.lines_kids.push_back(n1[k]);
+    r.lines_no_kids.push_back(n0[k]);
+    r.reliability.push_back(rel);
+  }
+  return r;
+}
+
+std::vector<std::string> strong_kid_categories(const KidsRatios& r) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r.category.size(); ++i)
+    if (r.log_ratio[i] >= 0.3 && r.lines_kids[i] + r.lines_no_kids[i] >= 60) out.push_back(r.category[i]);
+  return out;
+}
+
+DemographicTies demographic_ties(const Dataset& d, const std::vector<std::string>& kid_categories) {
+  DemographicTies t;
+  const i32 K = d.n_categories();
+  std::vector<u8> is_kid(K, 0);
+  for (i32 k = 0; k < K; ++k)
+    is_kid[k] = std::find(kid_categories.begin(), kid_categories.end(), d.category_name[k]) != kid_categories.end();
+  // Each category's median log unit price (over every line), for the income tie.
+  std::vector<std::vector<double>> lp(K);
+  for (size_t i = 0; i < d.lines(); ++i)
+    if (d.quantity[i] > 0 && d.sales_cents[i] > 0)
+      lp[d.category_of_line(i)].push_back(std::log(d.sales_cents[i] / 100.0 / d.quantity[i]));
+  std::vector<double> median(K, 0);
+  for (i32 k = 0; k < K; ++k)
+    if (!lp[k].empty()) {
+      std::nth_element(lp[k].begin(), lp[k].begin() + lp[k].size() / 2, lp[k].end());
+      median[k] = lp[k][lp[k].size() / 2];
+    }
+  double kid[2] = {0, 0}, all[2] = {0, 0}, multi[2] = {0, 0}, lines[2] = {0, 0};
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+  std::set<i64> hh[2];
+  for (size_t i = 0; i < d.lines(); ++i) {
+    const DemographicValues* v = row_of(d, i);
+    if (!v) continue;
+    const i32 k = d.category_of_line(i);
+    const int c = has_kids(*v), s = large(*v);
+    kid[c] += is_kid[k];
+    all[c] += 1;
+    multi[s] += d.quantity[i] > 1;
+    lines[s] += 1;
+    hh[s].insert(d.household[i]);
+    if (d.quantity[i] > 0 && d.sales_cents[i] > 0) {
+      const double x = std::log(income_thousands((*v)[2], ""));
+      const double y = std::log(d.sales_cents[i] / 100.0 / d.quantity[i]) - median[k];
+      sx += x, sy += y, sxx += x * x, sxy += x * y, n += 1;
+    }
+  }
+  t.households = static_cast<double>(hh[0].size() + hh[1].size());
+  t.kids_share_ratio = ratio(ratio(kid[1], all[1]), ratio(kid[0], all[0]));
+  const double var = sxx / n - (sx / n) * (sx / n);
+  t.income_price_slope = n > 2 && var > 0 ? (sxy / n - (sx / n) * (sy / n)) / var : kNoTie;
+  t.lines_size_ratio = ratio(ratio(lines[1], static_cast<double>(hh[1].size())), ratio(lines[0], static_cast<double>(hh[0].size())));
+  t.multi_unit_size_ratio = ratio(ratio(multi[1], lines[1]), ratio(multi[0], lines[0]));
+  return t;
+}
+
+}  // namespace retailsynth
