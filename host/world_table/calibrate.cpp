@@ -250,6 +250,7 @@ std::string run_calibrate(const CalibrateOptions& opt) {
   if (base.world.table.empty()) throw InputError(opt.config_path + ": world.table: calibrate needs a learned world");
   const WorldTable table = WorldTable::load(base.world.table);
   const std::vector<const WorldRow*> rows = world_categories(table, base);
+  const bool fit_size = opt.size_response && table.has_big_trip_ratio;
   Calibration cal = base.world.calibration.empty() ? Calibration{} : Calibration::load(base.world.calibration);
   const std::filesystem::path work = std::filesystem::temp_directory_path() / fmt::format("retailsynth-calibrate-{}", ::getpid());
   std::filesystem::create_directories(work);
@@ -276,14 +277,14 @@ std::string run_calibrate(const CalibrateOptions& opt) {
       pooled.merge(s);
     }
     const bool last = round == opt.rounds + 1;
-    const std::string line = fmt::format("{} {}: {}\n", last ? "result" : "round", last ? opt.rounds : round, fit_line(rows, table.all(), pooled, opt.line_rate, table.has_big_trip_ratio));
+    const std::string line = fmt::format("{} {}: {}\n", last ? "result" : "round", last ? opt.rounds : round, fit_line(rows, table.all(), pooled, opt.line_rate, fit_size));
     report += line;
     if (!opt.quiet) std::fputs(line.c_str(), stderr);
     if (last) {
       for (const std::string& s : per_seed) report += s;
       break;
     }
-    step(rows, table.all(), pooled, opt, table.has_big_trip_ratio, cal);
+    step(rows, table.all(), pooled, opt, fit_size, cal);
   }
   std::filesystem::remove_all(work);
   const std::filesystem::path parent = std::filesystem::path(opt.out).parent_path();

@@ -34,6 +34,7 @@ struct CalibrateOptions {
   double damping = 0.8;
   double lines_per_basket = 9.4;  // 0: leave the lines per basket alone
   double line_rate = 0.0522;      // the real sample's line rate behind the table's big_trip_ratio
+  bool size_response = true;      // fit the trip-size responses (where the table has big_trip_ratio)
   bool quiet = false;
 };
 
