@@ -108,10 +108,11 @@ void write_truth_tables(const std::string& dir, const Catalog& cat, const Stores
   }
   {
     OutputFile f(dir, "truth/categories.csv", false);
-    std::string buf = "COMMODITY_DESC,DEPARTMENT,n_products,intercept,iv_reference,quantity_multiplier\n";
+    std::string buf = "COMMODITY_DESC,DEPARTMENT,n_products,intercept,iv_reference,quantity_multiplier,size_response\n";
     for (i32 k = 0; k < cat.n_categories(); ++k)
-      buf += fmt::format("{},{},{},{:.6g},{:.6g},{:.6g}\n", csv_field(cat.cat_name[k]), csv_field(cat.cat_department[k]),
-                         cat.cat_begin[k + 1] - cat.cat_begin[k], cat.cat_intercept[k], cat.cat_iv_ref[k], cat.cat_quantity[k]);
+      buf += fmt::format("{},{},{},{:.6g},{:.6g},{:.6g},{:.6g}\n", csv_field(cat.cat_name[k]), csv_field(cat.cat_department[k]),
+                         cat.cat_begin[k + 1] - cat.cat_begin[k], cat.cat_intercept[k], cat.cat_iv_ref[k], cat.cat_quantity[k],
+                         cat.cat_size_response[k]);
     f.write(buf);
     f.add_rows(cat.n_categories());
     sums.push_back(f.close());

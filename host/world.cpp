@@ -288,6 +288,7 @@ void finish_catalog(const Config& cfg, Catalog& cat) {
   if (cat.price_ending.size() != P) cat.price_ending.assign(P, 9);
   if (cat.deal.size() != P) cat.deal.assign(P, kDealNormal);
   if (cat.cat_quantity.size() != static_cast<size_t>(K)) cat.cat_quantity.assign(K, 1.0f);
+  if (cat.cat_size_response.size() != static_cast<size_t>(K)) cat.cat_size_response.assign(K, 1.0f);
   if (cat.cat_promo_share.size() != static_cast<size_t>(K)) cat.cat_promo_share.assign(K, -1.0f);
   const bool draw_intercepts = cat.cat_intercept.size() != static_cast<size_t>(K);
   cat.cat_intercept.resize(K);

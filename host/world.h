@@ -30,6 +30,7 @@ struct Catalog {
   std::vector<float> cat_quantity;   // multiplier of the extra units' Poisson mean (1: none)
   std::vector<float> cat_promo_share;  // promoted share of product-store-weeks; < 0: the config's draw
   std::vector<float> cat_depth_q;    // K x kDepthQuantiles discount depth quantiles; empty: the config's law
+  std::vector<float> cat_size_response;  // r_k: a trip mission shifts k's incidence by its shift x r_k (1: none)
   std::vector<std::string> subcat_name;
 
   i32 n_products() const { return static_cast<i32>(product_id.size()); }

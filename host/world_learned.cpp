@@ -17,7 +17,9 @@
 //     line depths times exp(-tilt depth), the tilt calibrated (deeper discounts win more lines);
 //   - quantity: the extra units' Poisson mean scaled by the category's -log(1 - P(units > 1))
 //     relative to the whole store's;
-//   - incidence intercept: logit(line share x world.lines_per_trip), shifted by the calibration.
+//   - incidence intercept: logit(line share x world.lines_per_trip), shifted by the calibration;
+//   - trip-size response r = exp(the calibration's size_log_response, its own plus the `all` row's):
+//     a trip mission shifts the category's incidence by the mission's shift times r.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -142,6 +144,7 @@ void category_behaviour(const Config& cfg, const WorldRow& r, const WorldRow& al
   cat.cat_quantity.push_back(static_cast<float>(std::clamp(rate(r.qty_multi_share) / rate(all.qty_multi_share), 0.05, 20.0)));
   const double p = std::clamp(r.line_share * cfg.world.lines_per_trip, 1e-7, 0.9);
   cat.cat_intercept.push_back(static_cast<float>(logit(p) + global.intercept_shift + cal.intercept_shift));
+  cat.cat_size_response.push_back(static_cast<float>(std::exp(global.size_log_response + cal.size_log_response)));
 }
 
 }  // namespace

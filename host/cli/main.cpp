@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   learn_w->add_option("--deal-prior", lw.deal_prior_products, "prior weight in products of the deal shares (default 10)")
       ->check(CLI::NonNegativeNumber);
   learn_w->add_option("--min-category-lines", lw.min_category_lines, "lines a category needs (default 1)")->check(CLI::NonNegativeNumber);
+  learn_w->add_option("--size-prior", lw.size_prior_lines, "prior weight in lines of the trip-size ratio toward 1 (default 100)")
+      ->check(CLI::NonNegativeNumber);
 
   CalibrateOptions cb;
   auto* calib = app.add_subcommand("calibrate", "fit a learned world's calibration (intercepts, promotion shares, prices, "
@@ -135,6 +137,9 @@ int main(int argc, char** argv) {
   calib->add_option("--damping", cb.damping, "share of each gap a step closes (default 0.8)")->check(CLI::Range(0.0, 1.0));
   calib->add_option("--lines-per-basket", cb.lines_per_basket, "lines per basket to fit (default 9.4, the published figure; 0: none)")
       ->check(CLI::NonNegativeNumber);
+  calib->add_option("--line-rate", cb.line_rate,
+                    "line rate of the real sample the table's trip-size ratios come from (default 0.0522, CompleteJourney 2.0; 1: whole baskets)")
+      ->check(CLI::Range(1e-4, 1.0));
   calib->add_flag("--quiet", cb.quiet, "no progress on stderr");
 
   BenchOptions bo;

@@ -76,7 +76,9 @@ Missions make_missions(const Config& cfg, const Catalog& cat) {
                           rng::offset(0, rng::Stream::kCatalog, 4, static_cast<u32>(m)));
       const bool linked = math::uniform01(g) < list[m].linked_share && eligible;
       if (linked) ms.linked[m].push_back(k);
-      ms.shift[m * K + k] = static_cast<float>(list[m].shift + (linked ? list[m].link_boost : 0.0));
+      // The category's trip-size response scales the mission's shift, not the link boost.
+      const double r = k < static_cast<i32>(cat.cat_size_response.size()) ? cat.cat_size_response[k] : 1.0;
+      ms.shift[m * K + k] = static_cast<float>(list[m].shift * r + (linked ? list[m].link_boost : 0.0));
     }
   }
   return ms;

@@ -19,7 +19,7 @@ struct Missions {
   std::vector<std::string> names;
   std::vector<double> share;
   std::vector<float> variety;              // per mission, the multiplier of the household's variety
-  std::vector<float> shift;                // n x K: mission shift + link boost of linked categories
+  std::vector<float> shift;                // n x K: mission shift x r_k + link boost of linked categories
   std::vector<std::vector<i32>> linked;    // per mission, its linked categories
   MissionView view() const;
 };

@@ -7,7 +7,12 @@
 //     cannot show baskets);
 //   - each category's promoted share (logit) toward its discounted share of lines, and its log
 //     price level toward its median paid unit price, where the simulation has 30 lines of it;
-//   - the depths of every category (the `all` row) toward the median depth of discounted lines.
+//   - the depths of every category (the `all` row) toward the median depth of discounted lines;
+//   - each category's trip-size response (log r) toward the table's big_trip_ratio: the simulation's
+//     ratio is the expectation under thinning at the real sample's line rate (a line of a basket of
+//     s lines is kept with probability p and its basket then keeps Binomial(s - 1, p) others), so it
+//     carries no thinning noise; categories with 30 expected kept lines move, and the lines-weighted
+//     mean of log r stays 0 (the ratios are relative; a common r would change every trip's size).
 // Each step is the gap times `damping`, capped; the world is drawn anew for every seed, so the
 // shifts fit the average over seeds, not one seed's products.
 #pragma once
@@ -28,6 +33,8 @@ struct CalibrateOptions {
   int rounds = 4;
   double damping = 0.8;
   double lines_per_basket = 9.4;  // 0: leave the lines per basket alone
+  double line_rate = 0.0522;      // the real sample's line rate behind the table's big_trip_ratio
+  bool size_response = true;      // fit the trip-size responses (where the table has big_trip_ratio)
   bool quiet = false;
 };
 

@@ -42,11 +42,14 @@ struct Group {
   std::vector<float> log_price, log_paid, log_pl, log_national, depth;
   double qty_lines = 0, qty_sum = 0, qty_multi = 0, disc_lines = 0;
   double end_lines = 0, end9 = 0, end0 = 0, end5 = 0;
+  double single_lines = 0, big_lines = 0;  // lines in baskets of 1 and of >= 3 merchandise lines
   std::unordered_map<i32, std::pair<i32, i32>> product_lines;  // product -> (lines, discounted)
   double deal_products = 0;
 
-  void add(const Dataset& d, size_t i, bool private_label) {
+  void add(const Dataset& d, size_t i, bool private_label, i32 basket_lines) {
     row.lines += 1;
+    single_lines += basket_lines == 1;
+    big_lines += basket_lines >= 3;
     spend += static_cast<double>(d.sales_cents[i]);
     households.push_back(d.hh[i]);
     const bool disc = d.disc_cents[i] > 0;
@@ -151,6 +154,23 @@ void shrink(WorldRow& r, const Evidence& e, const WorldRow& p, const WorldLearnO
   r.reliability = e.lines / (e.lines + n0);
 }
 
+/// The group's big_trip_ratio (learner.h), of a sample with `singles` lines in single-line baskets
+/// and `bigs` in baskets of >= 3 lines.
+double big_trip_ratio(const Group& g, double singles, double bigs, double prior_lines) {
+  if (singles <= 0 || bigs <= 0 || g.row.lines <= 0) return 1.0;
+  const double own = std::log((g.big_lines + 0.5) / bigs) - std::log((g.single_lines + 0.5) / singles);
+  return std::exp(own * g.row.lines / (g.row.lines + prior_lines));
+}
+
+/// Merchandise lines of each line's basket.
+std::vector<i32> basket_sizes(const Dataset& d) {
+  std::unordered_map<i64, i32> n;
+  for (size_t i = 0; i < d.lines(); ++i) ++n[d.basket[i]];
+  std::vector<i32> out(d.lines());
+  for (size_t i = 0; i < d.lines(); ++i) out[i] = n[d.basket[i]];
+  return out;
+}
+
 /// Private-label flags by Dataset product index, from the product table.
 std::vector<char> private_label_flags(const Dataset& d) {
   std::vector<char> pl(d.product_id.size(), 0);
@@ -167,15 +187,16 @@ WorldTable learn_world(const WorldLearnOptions& opt, std::string* report) {
   const Dataset d = load_dataset(opt.data_dir);
   if (d.lines() == 0) throw InputError(opt.data_dir + ": no merchandise lines");
   const std::vector<char> pl = private_label_flags(d);
+  const std::vector<i32> size = basket_sizes(d);
   Group all;
   std::map<std::string, Group> depts;
   std::vector<Group> cats(d.n_categories());
   for (size_t i = 0; i < d.lines(); ++i) {
     const i32 k = d.category_of_line(i);
     const bool priv = pl[d.product[i]] != 0;
-    all.add(d, i, priv);
-    depts[d.category_department[k]].add(d, i, priv);
-    cats[k].add(d, i, priv);
+    all.add(d, i, priv, size[i]);
+    depts[d.category_department[k]].add(d, i, priv, size[i]);
+    cats[k].add(d, i, priv, size[i]);
   }
   for (i32 j = 0; j < d.n_products(); ++j) {
     const i32 k = d.product_category[j];
@@ -188,7 +209,9 @@ WorldTable learn_world(const WorldLearnOptions& opt, std::string* report) {
   WorldTable t;
   all.row.level = "all";
   raw_figures(all, L, S, H);
+  all.row.big_trip_ratio = 1.0;  // its own shares: 1 by definition
   t.rows.push_back(all.row);
+  const double singles = all.single_lines, bigs = all.big_lines;
   std::map<std::string, WorldRow> dept_rows;
   for (auto& [name, g] : depts) {
     if (g.row.lines == 0) continue;  // products only: nothing to learn
@@ -196,6 +219,7 @@ WorldTable learn_world(const WorldLearnOptions& opt, std::string* report) {
     g.row.department = name;
     const Evidence e = raw_figures(g, L, S, H);
     shrink(g.row, e, all.row, opt);
+    g.row.big_trip_ratio = big_trip_ratio(g, singles, bigs, opt.size_prior_lines);
     dept_rows[name] = g.row;
     t.rows.push_back(g.row);
   }
@@ -211,6 +235,7 @@ WorldTable learn_world(const WorldLearnOptions& opt, std::string* report) {
     g.row.category = name;
     const Evidence e = raw_figures(g, L, S, H);
     shrink(g.row, e, dept_rows[g.row.department], opt);
+    g.row.big_trip_ratio = big_trip_ratio(g, singles, bigs, opt.size_prior_lines);
     t.rows.push_back(g.row);
     ++kept;
   }

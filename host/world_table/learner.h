@@ -15,6 +15,13 @@
 // whole store's, by prior weights in lines (shrink_lines; price levels in log space with
 // shrink_lines / 4, since a median is steadier than a rate), in discounted lines for the depths and
 // in products for the deal shares (deal_prior_products).  The learner is deterministic.
+//
+// Trip size (big_trip_ratio): baskets as the sample holds them (merchandise lines only), a group's
+// share of the lines of baskets with >= 3 lines over its share of the lines of single-line baskets,
+// each count with 0.5 added (a group seen in only one kind still has a finite log), the log shrunk
+// toward 0 (bought alike on big and small trips) by n / (n + size_prior_lines), n the group's
+// lines.  In a line sample (CompleteJourney 2.0 keeps about 5% of the lines) the baskets are
+// fragments of the real ones; `retailsynth calibrate` compares it with the simulation thinned alike.
 #pragma once
 #include <string>
 
@@ -29,6 +36,7 @@ struct WorldLearnOptions {
   std::string data_dir;
   double shrink_lines = 20;
   double deal_prior_products = 10;
+  double size_prior_lines = 100;  // the trip-size ratio's prior weight in lines (its log toward 0)
   double min_category_lines = 1;  // categories with fewer lines are left out
 };
 

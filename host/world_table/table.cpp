@@ -46,7 +46,8 @@ const std::vector<NumericColumn>& numeric_columns() {
                                                              {"end9_share", &WorldRow::end9_share},
                                                              {"end0_share", &WorldRow::end0_share},
                                                              {"end5_share", &WorldRow::end5_share},
-                                                             {"reliability", &WorldRow::reliability}})
+                                                             {"reliability", &WorldRow::reliability},
+                                                             {"big_trip_ratio", &WorldRow::big_trip_ratio}})
       c.push_back(x);
     return c;
   }();
@@ -56,12 +57,14 @@ const std::vector<NumericColumn>& numeric_columns() {
 double& field(WorldRow& r, const NumericColumn& c) { return c.depth >= 0 ? r.depth_q[c.depth] : r.*(c.member); }
 double field(const WorldRow& r, const NumericColumn& c) { return c.depth >= 0 ? r.depth_q[c.depth] : r.*(c.member); }
 
-/// Row `fields` of file line `line`, checked: a known level, names where the level needs them, and
-/// every number finite and non-negative.
-WorldRow parse_row(const std::vector<std::string>& fields, const std::string& where) {
+/// Tables from before big_trip_ratio have every numeric column but that last one.
+constexpr size_t kOldMissingColumns = 1;
+
+/// Row `fields` of file line `line` (a table with the first `n_cols` numeric columns), checked: a
+/// known level, names where the level needs them, and every number finite and non-negative.
+WorldRow parse_row(const std::vector<std::string>& fields, size_t n_cols, const std::string& where) {
   const auto& cols = numeric_columns();
-  if (fields.size() != cols.size() + 3)
-    throw InputError(fmt::format("{}: {} fields, expected {}", where, fields.size(), cols.size() + 3));
+  if (fields.size() != n_cols + 3) throw InputError(fmt::format("{}: {} fields, expected {}", where, fields.size(), n_cols + 3));
   WorldRow r;
   r.level = fields[0];
   r.department = fields[1];
@@ -70,7 +73,7 @@ WorldRow parse_row(const std::vector<std::string>& fields, const std::string& wh
     throw InputError(where + ": level: '" + r.level + "' (all, department or category)");
   if (r.level != "all" && r.department.empty()) throw InputError(where + ": department: empty");
   if (r.level == "category" && r.category.empty()) throw InputError(where + ": category: empty");
-  for (size_t i = 0; i < cols.size(); ++i) {
+  for (size_t i = 0; i < n_cols; ++i) {
     const std::string& s = fields[i + 3];
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
@@ -81,14 +84,17 @@ WorldRow parse_row(const std::vector<std::string>& fields, const std::string& wh
   return r;
 }
 
+/// The header of a table with the first `n_cols` numeric columns.
+std::string header_of(size_t n_cols) {
+  std::string s = "level,department,category";
+  for (size_t i = 0; i < n_cols; ++i) s += std::string(",") + numeric_columns()[i].name;
+  return s;
+}
+
 }  // namespace
 
 const std::string& world_table_header() {
-  static const std::string h = [] {
-    std::string s = "level,department,category";
-    for (const auto& c : numeric_columns()) s += std::string(",") + c.name;
-    return s;
-  }();
+  static const std::string h = header_of(numeric_columns().size());
   return h;
 }
 
@@ -103,12 +109,18 @@ std::string WorldTable::to_csv() const {
 }
 
 WorldTable WorldTable::load(const std::string& path) {
-  std::ifstream in = open_table(path, world_table_header(), "world table");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the world table");
   std::string line;
+  if (!next_table_line(in, line)) throw InputError(path + ":1: empty file: expected the header '" + world_table_header() + "'");
+  const size_t all_cols = numeric_columns().size(), old_cols = all_cols - kOldMissingColumns;
+  const size_t n_cols = line == world_table_header() ? all_cols : line == header_of(old_cols) ? old_cols : 0;
+  if (n_cols == 0) throw InputError(path + ":1: bad header '" + line + "': expected '" + world_table_header() + "'");
   WorldTable t;
+  t.has_big_trip_ratio = n_cols == all_cols;
   for (int n = 2; next_table_line(in, line); ++n) {
     if (line.empty()) continue;
-    t.rows.push_back(parse_row(split_csv_line(line), path + ":" + std::to_string(n)));
+    t.rows.push_back(parse_row(split_csv_line(line), n_cols, path + ":" + std::to_string(n)));
   }
   if (std::count_if(t.rows.begin(), t.rows.end(), [](const WorldRow& r) { return r.level == "all"; }) != 1)
     throw InputError(path + ": needs exactly one row of level 'all'");

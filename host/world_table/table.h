@@ -57,11 +57,17 @@ struct WorldRow {
   double always_deal_share = 0;  // ... always discounted
   double end9_share = 0, end0_share = 0, end5_share = 0;  // regular prices' last cent digit
   double reliability = 1;
+  // The group's share of the lines of baskets with >= 3 lines over its share of the lines of
+  // single-line baskets, baskets as the sample holds them (a line sample: mostly fragments of real
+  // baskets), in log shrunk toward 0 by n / (n + size_prior_lines), n the group's lines (1: bought
+  // alike on big and small trips).  Tables without the column load with 1 (has_big_trip_ratio false).
+  double big_trip_ratio = 1;
 };
 
 class WorldTable {
  public:
   std::vector<WorldRow> rows;  // all, then departments, then categories (each in name order)
+  bool has_big_trip_ratio = true;  // false: loaded from a table without the column
   static WorldTable load(const std::string& path);
   std::string to_csv() const;
   const WorldRow& all() const;
@@ -76,7 +82,8 @@ class WorldTable {
   size_t all_ = 0;
 };
 
-/// The CSV header (the column names, in WorldRow's order).
+/// The CSV header (the column names, in WorldRow's order).  Tables written before big_trip_ratio
+/// existed have every column but that last one, and still load.
 const std::string& world_table_header();
 
 }  // namespace retailsynth
