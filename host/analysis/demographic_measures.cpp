@@ -18,6 +18,8 @@ bool large(const DemographicValues& v) { return household_persons(v[5], "") >= 3
 
 double ratio(double a, double b) { return b > 0 ? a / b : kNoTie; }
 
+constexpr int kTieGroups = 10;
+
 }  // namespace
 
 DemographicMargins demographic_margins(const std::map<i64, DemographicValues>& demo) {
@@ -81,7 +83,8 @@ std::vector<std::string> strong_kid_categories(const KidsRatios& r) {
   return out;
 }
 
-DemographicTies demographic_ties(const Dataset& d, const std::vector<std::string>& kid_categories) {
+/// The ties over the households whose key is `group` mod kTieGroups (every household: group -1).
+DemographicTies ties_of(const Dataset& d, const std::vector<std::string>& kid_categories, int group) {
   DemographicTies t;
   const i32 K = d.n_categories();
   std::vector<u8> is_kid(K, 0);
@@ -103,7 +106,7 @@ DemographicTies demographic_ties(const Dataset& d, const std::vector<std::string
   std::set<i64> hh[2];
   for (size_t i = 0; i < d.lines(); ++i) {
     const DemographicValues* v = row_of(d, i);
-    if (!v) continue;
+    if (!v || (group >= 0 && d.household[i] % kTieGroups != group)) continue;
     const i32 k = d.category_of_line(i);
     const int c = has_kids(*v), s = large(*v);
     kid[c] += is_kid[k];
@@ -123,6 +126,27 @@ DemographicTies demographic_ties(const Dataset& d, const std::vector<std::string
   t.income_price_slope = n > 2 && var > 0 ? (sxy / n - (sx / n) * (sy / n)) / var : kNoTie;
   t.lines_size_ratio = ratio(ratio(lines[1], static_cast<double>(hh[1].size())), ratio(lines[0], static_cast<double>(hh[0].size())));
   t.multi_unit_size_ratio = ratio(ratio(multi[1], lines[1]), ratio(multi[0], lines[0]));
+  return t;
+}
+
+DemographicTies demographic_ties(const Dataset& d, const std::vector<std::string>& kid_categories) {
+  DemographicTies t = ties_of(d, kid_categories, -1);
+  // Each tie's standard error: the spread of the groups' figures (a grouped jackknife would scale
+  // it alike), over sqrt of their number.
+  double* fig[4] = {&t.kids_share_ratio, &t.income_price_slope, &t.lines_size_ratio, &t.multi_unit_size_ratio};
+  double* se[4] = {&t.kids_share_ratio_se, &t.income_price_slope_se, &t.lines_size_ratio_se, &t.multi_unit_size_ratio_se};
+  double sum[4] = {0, 0, 0, 0}, sum2[4] = {0, 0, 0, 0}, n[4] = {0, 0, 0, 0};
+  for (int g = 0; g < kTieGroups; ++g) {
+    DemographicTies x = ties_of(d, kid_categories, g);
+    double* xf[4] = {&x.kids_share_ratio, &x.income_price_slope, &x.lines_size_ratio, &x.multi_unit_size_ratio};
+    for (int m = 0; m < 4; ++m)
+      if (std::isfinite(*xf[m])) sum[m] += *xf[m], sum2[m] += *xf[m] * *xf[m], n[m] += 1;
+  }
+  for (int m = 0; m < 4; ++m) {
+    const double mean = n[m] > 1 ? sum[m] / n[m] : 0;
+    *se[m] = n[m] > 1 && std::isfinite(*fig[m]) ? std::sqrt(std::max(0.0, sum2[m] / n[m] - mean * mean) * n[m] / (n[m] - 1) / n[m])
+                                                : kNoTie;
+  }
   return t;
 }
 

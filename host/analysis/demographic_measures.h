@@ -31,6 +31,9 @@ struct DemographicTies {
   double income_price_slope = kNoTie;  // OLS slope of a line's log unit price minus its category's median, on log income
   double lines_size_ratio = kNoTie;    // mean lines per household, 3 or more persons / 1 or 2
   double multi_unit_size_ratio = kNoTie;  // share of lines of more than one unit, 3 or more persons / 1 or 2
+  // Standard errors: the spread of each figure over 10 groups of households (key mod 10).
+  double kids_share_ratio_se = kNoTie, income_price_slope_se = kNoTie, lines_size_ratio_se = kNoTie,
+         multi_unit_size_ratio_se = kNoTie;
 };
 DemographicTies demographic_ties(const Dataset& d, const std::vector<std::string>& kid_categories);
 
