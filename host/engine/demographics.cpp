@@ -61,6 +61,25 @@ std::string tcj_word(int field, std::string v) {
   }
 }
 
+/// The profiles sorted by children, size, composition, home ownership, marital status, age and
+/// income: the Weyl sequence's shares are exact over a stretch of the cdf and err by up to a
+/// household at each end of it, so a column whose values lie in few stretches keeps its margins
+/// closest.  This order (chosen over 60 offsets at 1,000 households: largest gap 2.7 points, 3.9
+/// in the columns' own order) keeps the families' columns in one stretch per value.
+DemographicProfiles in_draw_order(DemographicProfiles p) {
+  static constexpr int kOrder[kDemographicFields] = {6, 5, 4, 3, 1, 0, 2};
+  std::vector<size_t> idx(p.values.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    for (int f : kOrder)
+      if (p.values[a][f] != p.values[b][f]) return p.values[a][f] < p.values[b][f];
+    return false;
+  });
+  DemographicProfiles q;
+  for (size_t i : idx) q.values.push_back(p.values[i]), q.households.push_back(p.households[i]);
+  return q;
+}
+
 }  // namespace
 
 double income_thousands(const std::string& d, const std::string& where) {
@@ -177,7 +196,7 @@ Demographics make_demographics(const Config& cfg, const Catalog& cat) {
   Demographics d;
   const auto& c = cfg.demographics;
   if (c.profiles.empty()) return d;
-  d.profiles = DemographicProfiles::load(c.profiles);
+  d.profiles = in_draw_order(DemographicProfiles::load(c.profiles));
   const size_t n = d.profiles.values.size();
   double total = 0, mean_income = 0, mean_size = 0;
   std::vector<double> li(n), sz(n);
