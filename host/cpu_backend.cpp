@@ -253,6 +253,7 @@ void sample_households_on_host(const RunSetup& setup, i64 first, i32 n, Househol
   for (i32 h = 0; h < n; ++h) {
     sample_household(setup.spec, first + h, rng, out.params.data() + h, n, &out.home_store[h], out.secondary.data() + h,
                      &out.demographic[h]);
+    if (setup.spec.affinity_sd == 0.0f && out.demographic[h] < 0) continue;  // every affinity 0, as assigned
     for (i32 k = 0; k < K; ++k)
       out.affinity[k * affinity_k_stride + h * affinity_h_stride] =
           sample_affinity(setup.spec, first + h, out.demographic[h], rng, k);
