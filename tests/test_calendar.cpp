@@ -5,9 +5,11 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 
+#include "analysis/calendar_measures.h"
 #include "analysis/validate.h"
 #include "config.h"
 #include "seasonality/calendar_profile.h"
@@ -344,4 +346,45 @@ TEST(HolidayAmplitude, GeneratedShareOfASingleWeekPeakFollowsTheTable) {
   EXPECT_NEAR(share.value, expected, 4 * share.se) << cat << ": share " << share.value << " logit " << logit.value;
   EXPECT_LT(logit.value, share.value - 2 * std::hypot(share.se, logit.se)) << cat << ": share " << share.value << " logit " << logit.value;
   fs::remove_all(dir);
+}
+
+// ---- promotions follow the season ------------------------------------------------------------
+
+TEST(PromoSeasonSlope, RecoversAPlantedSlopeWithinItsStandardError) {
+  // 60 categories with smooth seasons of different amplitudes; each one's promotion-calendar rows
+  // in week w are Poisson(a_k E_w index^0.8) over two years (TCJ weeks 1..104).  The estimate must
+  // land within 3 of its own standard errors of 0.8, and that standard error must be honest: small
+  // enough to tell 0.8 from 0.6, and not below a tenth of the slope's spread across categories.
+  const double b = 0.8;
+  std::mt19937_64 rng(20261202);
+  Dataset d;
+  d.layout = DataLayout::kTcj;
+  SeasonalityTable table;
+  for (int k = 0; k < 60; ++k) {
+    d.category_name.push_back("CAT " + std::to_string(k));
+    SeasonCurve c;
+    c.reliability = 0.9;
+    const double amp = 0.2 + 0.02 * k, phase = 0.37 * k;
+    for (int w = 0; w < 52; ++w) c.index[w] = static_cast<float>(std::exp(amp * std::sin(2 * M_PI * w / 52 + phase)));
+    table.set_category(d.category_name.back(), c);
+    std::vector<u64> rows(105, 0);
+    const double a = 5 + k % 7;
+    for (int week = 1; week <= 104; ++week) {
+      const double e = 1 + 0.3 * std::cos(2 * M_PI * week / 52);  // weeks differ in how much is on promotion
+      rows[week] = std::poisson_distribution<u64>(a * e * std::pow(c.index[(week - 1) % 52], b))(rng);
+    }
+    d.causal_rows.push_back(rows);
+  }
+  const SeasonPromoSlope r = promo_season_slope(d, 1, table);
+  EXPECT_EQ(r.categories, 60);
+  ASSERT_TRUE(std::isfinite(r.slope) && std::isfinite(r.se));
+  EXPECT_NEAR(r.slope, b, 3 * r.se);
+  EXPECT_LT(r.se, 0.2 / 3);
+  // Categories below the table's reliability 0.3, or with fewer than 30 rows, are left out.
+  SeasonCurve flat;
+  flat.reliability = 0.1;
+  table.set_category("CAT 0", flat);
+  d.causal_rows[1].assign(105, 0);
+  d.causal_rows[1][10] = 29;
+  EXPECT_EQ(promo_season_slope(d, 1, table).categories, 58);
 }

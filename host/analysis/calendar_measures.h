@@ -10,10 +10,12 @@
 // (52-week years; 1 for files without a manifest).
 #pragma once
 #include <array>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "analysis/dataset.h"
+#include "seasonality/table.h"
 
 namespace retailsynth {
 
@@ -57,5 +59,18 @@ inline constexpr HolidayWeek kHolidayWeeks[] = {
     {"holiday_baking_christmas", "BAKING NEEDS", 51, "BAKING NEEDS in the week before Christmas (51)"},
     {"holiday_christmas_seasonal", "CHRISTMAS  SEASONAL", 51, "CHRISTMAS SEASONAL in the week before Christmas (51)"},
 };
+
+/// Promotions follow the season: the slope b of a Poisson regression of a category's promotion
+/// calendar rows (causal_data.csv / promotions.csv) in week of year w on its log seasonal index x,
+/// rows ~ Poisson(a_k E_w e^{b x_kw}) with a category effect a_k and the week's rows of every category
+/// E_w.  Categories: those of `table` with reliability >= 0.3 that have at least 30 rows.  se: the
+/// spread of the slopes of 10 groups of categories (by a hash of the name) / sqrt(10).
+struct SeasonPromoSlope {
+  double slope = std::numeric_limits<double>::quiet_NaN();
+  double se = std::numeric_limits<double>::quiet_NaN();
+  int categories = 0;
+  double rows = 0;  // the included categories' rows
+};
+SeasonPromoSlope promo_season_slope(const Dataset& d, int start_week_of_year, const SeasonalityTable& table);
 
 }  // namespace retailsynth

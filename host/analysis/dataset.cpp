@@ -482,12 +482,26 @@ void load_causal(Dataset& d, const std::string& file) {
   if (c_disp < 0) c_disp = find_column(h, "display_location");
   if (c_mail < 0) c_mail = find_column(h, "mailer_location");
   if (c_disp < 0 || c_mail < 0) throw InputError(file + ":1: missing column display/display_location or mailer/mailer_location");
+  int c_prod = find_column(h, "PRODUCT_ID"), c_week = find_column(h, "WEEK_NO");
+  if (c_prod < 0) c_prod = find_column(h, "product_id");
+  if (c_week < 0) c_week = find_column(h, "week");
+  const bool by_category = c_prod >= 0 && c_week >= 0;
+  if (by_category) d.causal_rows.assign(d.category_name.size(), {});
   std::unordered_map<std::string, u64> disp, mail;
   for_each_csv_row(text, [&](size_t line, const std::vector<std::string_view>& f) {
-    if (f.size() != h.size())
-      throw InputError(file + ":" + std::to_string(line) + ": expected " + std::to_string(h.size()) + " fields");
+    Ctx ctx{&file, line};
+    if (f.size() != h.size()) ctx.fail("expected " + std::to_string(h.size()) + " fields");
     ++disp[std::string(f[c_disp])];
     ++mail[std::string(f[c_mail])];
+    if (!by_category) return;
+    // Products the product table lacks (or without a category) count in no category's calendar.
+    const auto it = d.product_index.find(ctx.integer(f[c_prod]));
+    const i64 week = ctx.integer(f[c_week]);
+    if (week < 1 || week > 100000) ctx.fail("week " + std::string(f[c_week]) + " is out of range (1..100000)");
+    if (it == d.product_index.end() || d.product_category[it->second] < 0) return;
+    std::vector<u64>& rows = d.causal_rows[d.product_category[it->second]];
+    if (rows.size() <= static_cast<size_t>(week)) rows.resize(week + 1, 0);
+    ++rows[week];
   });
   d.display_codes.insert(disp.begin(), disp.end());
   d.mailer_codes.insert(mail.begin(), mail.end());

@@ -86,6 +86,9 @@ struct Dataset {
   // Causal codes: TCJ causal_data.csv or CJ2 promotions.csv (display / mailer code -> rows).
   bool has_causal = false;
   std::map<std::string, u64> display_codes, mailer_codes;
+  // Its rows by category index and week (week w at [w], 1-based): the promotion calendar by category
+  // (empty when the file has no product or week column).
+  std::vector<std::vector<u64>> causal_rows;
   // Ground truth (RetailSynth output).
   bool has_truth = false;
   std::vector<double> popularity;                        // truth/products.csv, by product index

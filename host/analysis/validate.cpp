@@ -500,6 +500,31 @@ void measure_demographics(const Dataset& d, const Dataset* real, Builder& b) {
   }
 }
 
+/// Promotions follow the season (calendar_measures.h): both sides against the run's own seasonal
+/// table (truth/seasonality.csv), so the real promotion calendar is read on the same scale.
+void measure_promo_season(const Dataset& d, const Dataset* real, int so, int sr, Builder& b) {
+  const std::string file = (fs::path(d.dir) / "truth" / "seasonality.csv").string();
+  const bool has_table = fs::exists(file);
+  const SeasonalityTable table = has_table ? SeasonalityTable::load(file) : SeasonalityTable{};
+  const SeasonPromoSlope o = has_table ? promo_season_slope(d, so, table) : SeasonPromoSlope{};
+  const SeasonPromoSlope r = has_table && real ? promo_season_slope(*real, sr, table) : SeasonPromoSlope{};
+  const bool ok = std::isfinite(o.slope) && std::isfinite(r.slope) && std::isfinite(o.se) && std::isfinite(r.se);
+  const double tol = ok ? 2 * std::hypot(o.se, r.se) : kNaN;
+  const std::string why = !has_table ? "no truth/seasonality.csv" : !real ? "no real data"
+                          : !std::isfinite(o.slope) || !std::isfinite(r.slope) ? "no promotion calendar (causal_data.csv) or no seasonal category on one side"
+                                                                               : "";
+  json& m = b.add("calendar", "promo_season_slope", "promotions follow the season: slope of log promotion-calendar rows on log seasonal index",
+                  o.slope, std::isfinite(o.slope) ? fmt::format("{} (se {})", fmt_num(o.slope, 2), fmt_num(o.se, 2)) : "n/a",
+                  "real +- 2 se of the difference", ok ? pass_fail(std::fabs(o.slope - r.slope) <= tol) : "n/a",
+                  ok ? fmt::format("Poisson, category effects; {} categories ({:.0f} rows) ours, {} ({:.0f}) real; tolerance {}",
+                                   o.categories, o.rows, r.categories, r.rows, fmt_num(tol, 2))
+                     : why);
+  if (real && std::isfinite(r.slope)) {
+    m["real"] = num(r.slope);
+    m["real_text"] = fmt::format("{} (se {})", fmt_num(r.slope, 2), fmt_num(r.se, 2));
+  }
+}
+
 /// Days of week, hours of day and holiday weeks against real data (calendar_measures.h).
 void measure_calendar(const Dataset& d, const Dataset* real, Builder& b) {
   static const char* kDay[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -545,6 +570,7 @@ void measure_calendar(const Dataset& d, const Dataset* real, Builder& b) {
                        : (real ? "fewer than 30 lines of the category on one side" : no_real));
     if (real) with_real(m, mr.multiple, fmt_num(mr.multiple, 2));
   }
+  measure_promo_season(d, real, so, sr, b);
   // Charts: lines by day of week; lines by hour per day type.
   std::vector<double> x(7), yo(o.day.begin(), o.day.end()), yr(r.day.begin(), r.day.end());
   json labels = json::array();
