@@ -739,6 +739,7 @@ void bind(V& v, Config& c) {
   v.real("promotions.duration_deep", c.promotions.duration_deep, 1, 4);
   v.real("promotions.event_start_boost", c.promotions.event_start_boost, 1, 20);
   v.real("promotions.event_depth_shift", c.promotions.event_depth_shift, 0, 0.5);
+  v.real("promotions.season_tilt", c.promotions.season_tilt, 0, 3);
   v.intv("promotions.end_caps_per_store", c.promotions.end_caps_per_store, 0, 100000);
   v.intv("promotions.feature_displays_per_store", c.promotions.feature_displays_per_store, 0, 100000);
   v.real("promotions.shelf_tag_prob", c.promotions.shelf_tag_prob, 0, 1);

@@ -218,6 +218,7 @@ struct Config {
     double duration_deep = 1.2;     // ... at depth_max (deeper -> shorter)
     double event_start_boost = 2.0;   // start probability multiplier in event weeks
     double event_depth_shift = 0.05;  // depth added to promotions starting in event weeks
+    double season_tilt = 0.0;  // start probability x (category's seasonal index)^tilt, mean 1 a year
     // Capacities in products per store-week (an end cap or a secondary display holds several
     // products).  With about 3,700 promoted products per store-week at the default scale these
     // give the real mix of display codes: about 40% of advertised/displayed rows on an end cap or

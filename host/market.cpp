@@ -17,8 +17,8 @@ Market::Market(const Config& cfg, const Catalog& cat, const Stores& stores)
       stores_(stores),
       calendar_(cfg),
       pricing_(cfg, cat, stores),
-      promotions_(cfg, cat, stores, calendar_),
       seasonality_(cfg, cat),
+      promotions_(cfg, cat, stores, calendar_, &seasonality_),
       campaigns_(cfg, cat) {}
 
 /// What every store shares of a product in a week, read once (the engines keep it by product,

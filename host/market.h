@@ -35,8 +35,8 @@ class Market {
   const Stores& stores_;
   Calendar calendar_;
   PricingEngine pricing_;
+  Seasonality seasonality_;  // before promotions_, whose schedule can follow the season
   PromotionEngine promotions_;
-  Seasonality seasonality_;
   Campaigns campaigns_;
 };
 

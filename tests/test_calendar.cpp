@@ -388,3 +388,33 @@ TEST(PromoSeasonSlope, RecoversAPlantedSlopeWithinItsStandardError) {
   d.causal_rows[1][10] = 29;
   EXPECT_EQ(promo_season_slope(d, 1, table).categories, 58);
 }
+
+TEST(PromoSeasonSlope, ValidateSeesThePromotionCalendarFollowTheSeasonAndNotWhenSwitchedOff) {
+  // promotions.season_tilt on (the default) and off: the slope of the promotion calendar on the
+  // seasonal index passes against the real sample's with the tilt and fails without it.  The
+  // schedule does not depend on households, so a small panel will do.
+  const std::string real = rs_test::source_path(kReal);
+  if (!fs::exists(real + "promotions.csv")) GTEST_SKIP() << "real sample not present at " << real;
+  const fs::path dir = rs_test::temp_dir("promo_season");
+  const std::string base = "generate --quiet --config " + rs_test::source_path("configs/default.yaml") +
+                           " --set scale.households=50 --set scale.weeks=52 --set scale.stores=10";
+  ASSERT_EQ(rs_test::run_binary(base + " --out " + (dir / "on").string()).code, 0);
+  ASSERT_EQ(rs_test::run_binary(base + " --set promotions.season_tilt=0 --out " + (dir / "off").string()).code, 0);
+  ValidateOptions o;
+  o.real_dir = real;
+  o.data_dir = (dir / "on").string();
+  const nlohmann::json on = validate_report(o);
+  o.data_dir = (dir / "off").string();
+  const nlohmann::json off = validate_report(o);
+  const nlohmann::json* m_on = metric(on, "promo_season_slope");
+  const nlohmann::json* m_off = metric(off, "promo_season_slope");
+  ASSERT_NE(m_on, nullptr);
+  ASSERT_NE(m_off, nullptr);
+  EXPECT_EQ((*m_on)["status"], "pass") << (*m_on)["value_text"] << " real " << (*m_on)["real_text"];
+  EXPECT_EQ((*m_off)["status"], "fail") << (*m_off)["value_text"];
+  const double s_on = (*m_on)["value"], s_off = (*m_off)["value"], real_slope = (*m_on)["real"];
+  EXPECT_GT(real_slope, 0.5) << "the real calendar follows the season";
+  EXPECT_GT(s_on, s_off + 0.4);
+  EXPECT_LT(std::fabs(s_off), 0.15) << "without the tilt only the event weeks' boost is left";
+  fs::remove_all(dir);
+}

@@ -326,6 +326,63 @@ TEST(Promotions, AdsAndMailersFavourDeepAndDisplayed) {
   }
 }
 
+namespace {
+
+/// Over the chain schedule (weeks 1..W) of the categories with a season: the mean log seasonal
+/// index of the promoted product-weeks and of all product-weeks, and the promoted product-weeks.
+struct SeasonOfPromotions {
+  double promoted_log_index = 0, all_log_index = 0, promoted = 0;
+};
+SeasonOfPromotions season_of_promotions(const DefaultMarket& m) {
+  const Seasonality& season = m.market->seasonality();
+  const PromotionEngine& pe = m.market->promotions();
+  SeasonOfPromotions r;
+  double all = 0;
+  for (i32 j = 0; j < m.cat.n_products(); ++j) {
+    const i32 k = m.cat.category[j];
+    if (m.cat.deal[j] != kDealNormal) continue;
+    for (u32 t = 1; t <= static_cast<u32>(m.cfg.scale.weeks); ++t) {
+      const double x = season.category_log_index(k, m.market->calendar().week_of_year(t));
+      if (x == 0) continue;
+      r.all_log_index += x, all += 1;
+      if (pe.active_event(j, t) >= 0) r.promoted_log_index += x, r.promoted += 1;
+    }
+  }
+  r.promoted_log_index /= r.promoted, r.all_log_index /= all;
+  return r;
+}
+
+}  // namespace
+
+TEST(Promotions, StartsFollowTheSeasonAndKeepTheYearsShare) {
+  DefaultMarket on, off({"promotions.season_tilt=0"});
+  const PromotionEngine& pe = on.market->promotions();
+  const Seasonality& season = on.market->seasonality();
+  const double tilt = on.cfg.promotions.season_tilt, boost = on.cfg.promotions.event_start_boost;
+  ASSERT_GT(tilt, 0);
+  // Every category's multipliers average 1 over a year: set_category_targets' share is kept.
+  i32 turkey = -1;
+  for (i32 k = 0; k < on.cat.n_categories(); ++k) {
+    double sum = 0;
+    for (int w = 1; w <= 52; ++w) sum += pe.category_week_multiplier(k, w);
+    EXPECT_NEAR(sum / 52, 1.0, 1e-9) << on.cat.cat_name[k];
+    if (on.cat.cat_name[k] == "TURKEY") turkey = k;
+  }
+  // TURKEY's Thanksgiving week (47, an event week) against midsummer (26): the boost times
+  // index^tilt, exactly.
+  ASSERT_GE(turkey, 0);
+  const double expect = boost * std::exp(tilt * (season.category_log_index(turkey, 47) - season.category_log_index(turkey, 26)));
+  EXPECT_NEAR(pe.category_week_multiplier(turkey, 47) / pe.category_week_multiplier(turkey, 26), expect, 1e-9 * expect);
+  EXPECT_GT(expect, 20);
+  // The schedule: without the tilt the promoted weeks are the season's average weeks (only the
+  // event boost leans them); with it they lean to the peaks, and about as many weeks are promoted.
+  const SeasonOfPromotions a = season_of_promotions(on), b = season_of_promotions(off);
+  EXPECT_NEAR(b.promoted_log_index, b.all_log_index, 0.03) << "off";
+  // 0.09 higher at the default tilt (most categories' seasons are mild); none without it.
+  EXPECT_GT(a.promoted_log_index, b.promoted_log_index + 0.05) << "on " << a.promoted_log_index << " off " << b.promoted_log_index;
+  EXPECT_NEAR(a.promoted / b.promoted, 1.0, 0.1);
+}
+
 TEST(Marketing, SignalVariesAndPeaksInEventWeeks) {
   for (DefaultMarket* m : {&synthetic_market(), &shared_market()}) {
     std::vector<double> chain;  // M averaged over stores, per week

@@ -15,6 +15,7 @@ class Calendar {
   /// 52-week years.
   int week_of_year(i64 week) const { return static_cast<int>(((week - 1 + start_ - 1) % 52 + 52) % 52) + 1; }
   bool is_event(i64 week) const { return event_[week_of_year(week)]; }
+  bool is_event_week_of_year(int week_of_year) const { return event_[week_of_year]; }
   int n_event_weeks() const {
     int n = 0;
     for (int w = 1; w <= 52; ++w) n += event_[w];

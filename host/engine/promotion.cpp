@@ -75,6 +75,8 @@ void PromotionEngine::set_category_targets() {
   const i32 K = cat_.n_categories();
   target_.resize(K);
   start_prob_.resize(K);
+  on_share_.resize(K);
+  duration_.resize(K);
   const double config_duration = learned_ ? 0.0 : category_mean_duration(0);
   for (i32 k = 0; k < K; ++k) {
     if (learned_) {
@@ -94,8 +96,36 @@ void PromotionEngine::set_category_targets() {
     if (always > 0 || never > 0) rest = normal > 0 ? std::max(0.0, target_[k] * n - always) / normal : 0.0;
     const double s = pc.store_participation > 0 ? std::min(rest / pc.store_participation, 1.0) : 0;
     const double mean_dur = learned_ ? category_mean_duration(k) : config_duration;
+    on_share_[k] = s, duration_[k] = mean_dur;
     start_prob_[k] = s > 0 ? std::min(1.0, s / (mean_dur * (1 - s) + s)) : 0.0;
   }
+}
+
+/// The start probability whose year of multipliers m_w gives category k's on-share: the mean over
+/// the 52 weeks of the steady on-share f(min(1, p m_w)), f(q) = qD / (qD + 1 - q), solved for p by
+/// bisection.  With a flat year this is set_category_targets' closed form; with a season the
+/// peaks saturate (a product already on promotion starts none), so p rises a little to keep the
+/// category's share of promoted weeks.
+double PromotionEngine::seasonal_start_prob(i32 k, const double* mult) const {
+  const double s = on_share_[k], D = duration_[k];
+  if (!(s > 0)) return 0.0;
+  double m_min = mult[0];
+  for (int w = 1; w < kWeeksPerYear; ++w) m_min = std::min(m_min, mult[w]);
+  auto share = [&](double p) {
+    double sum = 0;
+    for (int w = 0; w < kWeeksPerYear; ++w) {
+      const double q = std::min(1.0, p * mult[w]);
+      sum += q * D / (q * D + 1 - q);
+    }
+    return sum / kWeeksPerYear;
+  };
+  double lo = 0, hi = 1 / m_min;  // at hi every week starts a promotion
+  if (share(hi) <= s) return hi;
+  for (int it = 0; it < 100; ++it) {
+    const double mid = (lo + hi) / 2;
+    (share(mid) < s ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /// Product j's chain promotions from week 1 - kBurnInWeeks on (its own stream, one slot per week).
@@ -107,7 +137,7 @@ std::vector<PromoEvent> PromotionEngine::schedule_product(i32 j) const {
   std::vector<PromoEvent> out;
   for (i64 t = 1 - kBurnInWeeks; t <= static_cast<i64>(weeks_) && deal != kDealNever;) {
     rng::PhiloxStream g(cfg_.seed, sub, rng::offset(static_cast<u32>(t + kBurnInWeeks), rng::Stream::kMarket, 0, 0));
-    const double p = deal == kDealAlways ? 1.0 : std::min(1.0, start_prob_[k] * week_multiplier(t));
+    const double p = deal == kDealAlways ? 1.0 : std::min(1.0, start_prob_[k] * category_week_multiplier(k, t));
     if (!(math::uniform01(g) < p)) {
       ++t;
       continue;
@@ -134,7 +164,8 @@ std::vector<PromoEvent> PromotionEngine::schedule_product(i32 j) const {
   return out;
 }
 
-PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const Stores&, const Calendar& cal)
+PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const Stores&, const Calendar& cal,
+                                 const Seasonality* season)
     : cfg_(cfg), cat_(cat), cal_(cal), weeks_(static_cast<u32>(cfg.scale.weeks)),
       learned_(cfg.promotions.source == "learned" && !cat.cat_depth_q.empty()) {
   // Event weeks get event_start_boost times the start probability of other weeks, normalised
@@ -142,6 +173,7 @@ PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const St
   const int E = cal.n_event_weeks();
   event_base_ = 52.0 / (52.0 - E + E * cfg.promotions.event_start_boost);
   set_category_targets();
+  if (season && season->active() && cfg.promotions.season_tilt > 0) set_season_multipliers(*season);
   const i32 P = cat.n_products();
   const u32 W = weeks_;
   active_.assign(static_cast<size_t>(P) * W, -1);
@@ -160,6 +192,37 @@ PromotionEngine::PromotionEngine(const Config& cfg, const Catalog& cat, const St
 
 double PromotionEngine::week_multiplier(i64 week) const {
   return event_base_ * (cal_.is_event(week) ? cfg_.promotions.event_start_boost : 1.0);
+}
+
+/// Promotions follow the season: in the real sample a category's share of the promoted
+/// product-store-weeks rises with its seasonal index (TURKEY's is 11x its mean in Thanksgiving
+/// week), with a slope of about 0.66 on the log scale.  Category k's multiplier in week of year w
+/// is b(w) index_k(w)^tilt / mean_v(b(v) index_k(v)^tilt), b the event boost, so a year's mean
+/// start probability stays what set_category_targets solved for.
+void PromotionEngine::set_season_multipliers(const Seasonality& season) {
+  const i32 K = cat_.n_categories();
+  const double tilt = cfg_.promotions.season_tilt, boost = cfg_.promotions.event_start_boost;
+  season_row_.assign(K, -1);
+  for (i32 k = 0; k < K; ++k) {
+    bool flat = true;
+    for (int w = 1; w <= kWeeksPerYear; ++w) flat = flat && season.category_log_index(k, w) == 0.0f;
+    if (flat) continue;
+    season_row_[k] = static_cast<i32>(season_mult_.size() / kWeeksPerYear);
+    double sum = 0;
+    for (int w = 1; w <= kWeeksPerYear; ++w) {
+      const double b = cal_.is_event_week_of_year(w) ? boost : 1.0;
+      season_mult_.push_back(b * std::exp(tilt * season.category_log_index(k, w)));
+      sum += season_mult_.back();
+    }
+    double* row = season_mult_.data() + season_mult_.size() - kWeeksPerYear;
+    for (int w = 0; w < kWeeksPerYear; ++w) row[w] *= kWeeksPerYear / sum;
+    start_prob_[k] = seasonal_start_prob(k, row);
+  }
+}
+
+double PromotionEngine::category_week_multiplier(i32 k, i64 week) const {
+  if (season_row_.empty() || season_row_[k] < 0) return week_multiplier(week);
+  return season_mult_[static_cast<size_t>(season_row_[k]) * kWeeksPerYear + cal_.week_of_year(week) - 1];
 }
 
 bool PromotionEngine::participates(i32 s, i32 event) const {

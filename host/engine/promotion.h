@@ -8,6 +8,7 @@
 
 #include "engine/calendar.h"
 #include "engine/pricing.h"
+#include "engine/seasonality.h"
 #include "engine/tcj_codes.h"
 #include "retailsynth/rng/philox.h"
 #include "week_inputs.h"
@@ -26,7 +27,10 @@ struct PromoEvent {
 
 class PromotionEngine {
  public:
-  PromotionEngine(const Config& cfg, const Catalog& cat, const Stores& stores, const Calendar& cal);
+  /// `season` (may be null): with promotions.season_tilt > 0, a category's start probability
+  /// follows its seasonal index (season_multipliers below).
+  PromotionEngine(const Config& cfg, const Catalog& cat, const Stores& stores, const Calendar& cal,
+                  const Seasonality* season = nullptr);
 
   /// The schedule starts this many weeks before week 1, so week 1 already has promotions under
   /// way (no start-up transient).
@@ -41,6 +45,9 @@ class PromotionEngine {
   double category_start_prob(i32 k) const { return start_prob_[k]; }
   /// Start-probability multiplier of `week` (event weeks boosted; mean 1 over a year).
   double week_multiplier(i64 week) const;
+  /// Category k's multiplier in `week`: week_multiplier's, times index^season_tilt for a category
+  /// with a season (normalised so that its mean over the 52 weeks of a year is 1 again).
+  double category_week_multiplier(i32 k, i64 week) const;
 
   /// Fills the week's promotion arrays of store s (depth, display, feature) from its promoted
   /// products (depth > 0 already set by the caller), allocates displays and summarises.
@@ -52,6 +59,8 @@ class PromotionEngine {
 
  private:
   void set_category_targets();
+  void set_season_multipliers(const Seasonality& season);
+  double seasonal_start_prob(i32 k, const double* mult) const;
   double category_mean_duration(i32 k) const;
   double draw_depth(i32 k, rng::PhiloxStream& g, bool event) const;
   std::vector<PromoEvent> schedule_product(i32 j) const;
@@ -65,6 +74,11 @@ class PromotionEngine {
   bool learned_;  // promotions.source learned, with a learned world
   double event_base_ = 1;
   std::vector<double> target_, start_prob_;
+  std::vector<double> on_share_, duration_;  // per category: the scheduled products' on-share / pi, mean weeks
+  // K x 52 by week of year: the seasonal categories' multipliers; empty when none or no tilt;
+  // a category without a season has no row (season_row_[k] < 0) and keeps week_multiplier.
+  std::vector<double> season_mult_;
+  std::vector<i32> season_row_;
   std::vector<PromoEvent> events_;
   std::vector<i32> active_;  // P x W
 };
