@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "analysis/calendar_measures.h"
 #include "analysis/validate.h"
@@ -251,22 +252,30 @@ const nlohmann::json* metric(const nlohmann::json& report, const std::string& id
   return nullptr;
 }
 
+/// Validate reports against the real sample of two default-config runs (52 weeks, 10 stores): as
+/// configured, and with `off` set (one --set assignment).  The runs are removed afterwards.
+std::pair<nlohmann::json, nlohmann::json> validate_on_and_off(const std::string& name, int households, const std::string& off) {
+  const fs::path dir = rs_test::temp_dir(name);
+  const std::string base = "generate --quiet --config " + rs_test::source_path("configs/default.yaml") +
+                           " --set scale.households=" + std::to_string(households) + " --set scale.weeks=52 --set scale.stores=10";
+  EXPECT_EQ(rs_test::run_binary(base + " --out " + (dir / "on").string()).code, 0);
+  EXPECT_EQ(rs_test::run_binary(base + " --set " + off + " --out " + (dir / "off").string()).code, 0);
+  ValidateOptions o;
+  o.real_dir = rs_test::source_path(kReal);
+  o.data_dir = (dir / "on").string();
+  nlohmann::json on = validate_report(o);
+  o.data_dir = (dir / "off").string();
+  nlohmann::json off_report = validate_report(o);
+  fs::remove_all(dir);
+  return {std::move(on), std::move(off_report)};
+}
+
 }  // namespace
 
 TEST(CalendarValidate, SwitchingTheProfileOffMovesTheWeekdayMeasures) {
   const std::string real = rs_test::source_path(kReal);
   if (!fs::exists(real + "transactions.csv")) GTEST_SKIP() << "real sample not present at " << real;
-  const fs::path dir = rs_test::temp_dir("calendar_validate");
-  const std::string base = "generate --quiet --config " + rs_test::source_path("configs/default.yaml") +
-                           " --set scale.households=300 --set scale.weeks=52 --set scale.stores=10";
-  ASSERT_EQ(rs_test::run_binary(base + " --out " + (dir / "on").string()).code, 0);
-  ASSERT_EQ(rs_test::run_binary(base + " --set 'calendar.profile=\"\"' --out " + (dir / "off").string()).code, 0);
-  ValidateOptions o;
-  o.real_dir = real;
-  o.data_dir = (dir / "on").string();
-  const nlohmann::json on = validate_report(o);
-  o.data_dir = (dir / "off").string();
-  const nlohmann::json off = validate_report(o);
+  const auto [on, off] = validate_on_and_off("calendar_validate", 300, "'calendar.profile=\"\"'");
   for (const char* id : {"weekend_line_share", "busiest_quietest_day", "hour_profile_weekday", "hour_profile_weekend"}) {
     ASSERT_NE(metric(on, id), nullptr) << id;
     ASSERT_NE(metric(off, id), nullptr) << id;
@@ -282,7 +291,6 @@ TEST(CalendarValidate, SwitchingTheProfileOffMovesTheWeekdayMeasures) {
   for (const char* id : {"hour_profile_weekday", "hour_profile_weekend"})
     EXPECT_GT((*metric(on, id))["value"].get<double>(), (*metric(off, id))["value"].get<double>() + 0.02) << id;
   EXPECT_EQ((*metric(on, "hour_profile_weekend"))["status"], "pass");
-  fs::remove_all(dir);
 }
 
 // ---- seasonal amplitude ---------------------------------------------------------------------
@@ -395,17 +403,7 @@ TEST(PromoSeasonSlope, ValidateSeesThePromotionCalendarFollowTheSeasonAndNotWhen
   // schedule does not depend on households, so a small panel will do.
   const std::string real = rs_test::source_path(kReal);
   if (!fs::exists(real + "promotions.csv")) GTEST_SKIP() << "real sample not present at " << real;
-  const fs::path dir = rs_test::temp_dir("promo_season");
-  const std::string base = "generate --quiet --config " + rs_test::source_path("configs/default.yaml") +
-                           " --set scale.households=50 --set scale.weeks=52 --set scale.stores=10";
-  ASSERT_EQ(rs_test::run_binary(base + " --out " + (dir / "on").string()).code, 0);
-  ASSERT_EQ(rs_test::run_binary(base + " --set promotions.season_tilt=0 --out " + (dir / "off").string()).code, 0);
-  ValidateOptions o;
-  o.real_dir = real;
-  o.data_dir = (dir / "on").string();
-  const nlohmann::json on = validate_report(o);
-  o.data_dir = (dir / "off").string();
-  const nlohmann::json off = validate_report(o);
+  const auto [on, off] = validate_on_and_off("promo_season", 50, "promotions.season_tilt=0");
   const nlohmann::json* m_on = metric(on, "promo_season_slope");
   const nlohmann::json* m_off = metric(off, "promo_season_slope");
   ASSERT_NE(m_on, nullptr);
@@ -416,5 +414,4 @@ TEST(PromoSeasonSlope, ValidateSeesThePromotionCalendarFollowTheSeasonAndNotWhen
   EXPECT_GT(real_slope, 0.5) << "the real calendar follows the season";
   EXPECT_GT(s_on, s_off + 0.4);
   EXPECT_LT(std::fabs(s_off), 0.15) << "without the tilt only the event weeks' boost is left";
-  fs::remove_all(dir);
 }
