@@ -52,8 +52,7 @@ int week_of_year_of_line(const Dataset& d, size_t i, int start_week_of_year) {
     static const i64 base = days_from_civil(2017, 1, 1);  // the loader's DAY 1
     return week_of_year_of_day(base + d.day[i] - 1);
   }
-  const i64 w = d.week[i];
-  return static_cast<int>(((w - 1 + start_week_of_year - 1) % 52 + 52) % 52) + 1;
+  return week_of_year_of_week(d.week[i], start_week_of_year);
 }
 
 HolidayMultiple holiday_multiple(const Dataset& d, int start_week_of_year, const std::string& category, int week) {
@@ -83,7 +82,7 @@ constexpr int kSlopeGroups = 10;
 /// day-of-year week w - 1 the lines use.
 int week_of_year_of_causal(const Dataset& d, i64 w, int start_week_of_year) {
   if (d.layout == DataLayout::kCompleteJourney2) return clamp_week_of_year(static_cast<int>(w - 1));
-  return static_cast<int>(((w - 1 + start_week_of_year - 1) % 52 + 52) % 52) + 1;
+  return week_of_year_of_week(w, start_week_of_year);
 }
 
 using Weeks = std::array<double, kWeeksPerYear>;

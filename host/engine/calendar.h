@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "config.h"
+#include "io/dates.h"
 
 namespace retailsynth {
 
@@ -13,8 +14,8 @@ class Calendar {
   }
   /// Week of year (1..52) of simulation week `week` (1-based; weeks before the start count back);
   /// 52-week years.
-  int week_of_year(i64 week) const { return static_cast<int>(((week - 1 + start_ - 1) % 52 + 52) % 52) + 1; }
-  bool is_event(i64 week) const { return event_[week_of_year(week)]; }
+  int week_of_year(i64 week) const { return week_of_year_of_week(week, start_); }
+  bool is_event(i64 week) const { return is_event_week_of_year(week_of_year(week)); }
   bool is_event_week_of_year(int week_of_year) const { return event_[week_of_year]; }
   int n_event_weeks() const {
     int n = 0;

@@ -1,4 +1,5 @@
-// Civil dates as day numbers (Howard Hinnant's days_from_civil), for calendars in the readers.
+// Civil dates as day numbers (Howard Hinnant's days_from_civil), for calendars in the readers, and
+// the 52-week calendar of simulation weeks.
 #pragma once
 #include "retailsynth/common.h"
 
@@ -12,6 +13,12 @@ inline i64 days_from_civil(i64 y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<i64>(doe) - 719468;
+}
+
+/// Week of year (1..52) of simulation week `week` (1-based; weeks before the start count back) when
+/// week 1 is week `start_week_of_year` of a 52-week year: the calendar of generation and of TCJ WEEK_NO.
+inline int week_of_year_of_week(i64 week, int start_week_of_year) {
+  return static_cast<int>(((week - 1 + start_week_of_year - 1) % 52 + 52) % 52) + 1;
 }
 
 }  // namespace retailsynth
